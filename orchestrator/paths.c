@@ -1,0 +1,42 @@
+/* paths.c: resolving the work area and the cache (see paths.h). */
+#include "paths.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+int paths_init(struct paths *p, const char *workopt)
+{
+	const char *w = workopt, *c = getenv("GILBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+	char *cache;
+
+	p->work = p->cache = NULL;
+	if (!w || !*w)
+		w = getenv("GILBENCH_WORK");
+	if (!w || !*w)
+		w = "builds";
+	if (c && *c)
+		cache = xstrdup(c);
+	else if (x && *x)
+		cache = xasprintf("%s/gilbench", x);
+	else if (h && *h)
+		cache = xasprintf("%s/.cache/gilbench", h);
+	else
+		return errorf("no cache folder: set GILBENCH_CACHE, XDG_CACHE_HOME or HOME");
+	p->work = abspath(w);
+	p->cache = abspath(cache);
+	free(cache);
+	if (!p->work || !p->cache)
+		return -1;
+	if (mkdirp(p->work, 0755) < 0)
+		return errwrap("work area");
+	if (mkdirp(p->cache, 0755) < 0)
+		return errwrap("cache");
+	return 0;
+}
+
+void paths_free(struct paths *p)
+{
+	free(p->work);
+	free(p->cache);
+	p->work = p->cache = NULL;
+}

@@ -1,0 +1,25 @@
+/* paths.h: where gilbench keeps what outlives one run directory.
+ *
+ *   work area   --work DIR, else $GILBENCH_WORK, else ./builds
+ *               src/KEY/     extracted (and patched) source trees
+ *               obj/KEY/     out-of-tree build folders
+ *               prefix/KEY/  installed interpreters, renamed into place when complete
+ *   cache       $GILBENCH_CACHE, else $XDG_CACHE_HOME/gilbench, else ~/.cache/gilbench
+ *               downloads/SHA256   verified tarballs, content-addressed
+ *               git/HASH.git       one full mirror per repository url
+ *               apt/               apt's private state for debian-source: downloads
+ *
+ * Several clones on one machine (CI's fresh clone included) point --work or
+ * $GILBENCH_WORK at one folder and share finished builds. */
+#ifndef GILBENCH_PATHS_H
+#define GILBENCH_PATHS_H
+
+struct paths {
+	char *work;   /* absolute */
+	char *cache;  /* absolute */
+};
+
+int paths_init(struct paths *p, const char *workopt); /* resolve and create both; -1 with the error */
+void paths_free(struct paths *p);
+
+#endif

@@ -1,0 +1,67 @@
+/* util.h: allocation, strings, files and the one error slot all modules report through.
+ *
+ * Library wrappers never exit: they call errorf() to describe what went wrong and return
+ * -1; a caller may add context with errwrap(). Only main prints the message and decides
+ * the exit code. A format ending in ':' appends strerror(errno), as in samurai. */
+#ifndef GILBENCH_UTIL_H
+#define GILBENCH_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* errors */
+int errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* set the message; returns -1 */
+int errwrap(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* prefix "context: "; returns -1 */
+const char *errmsg(void);                                                 /* the current message */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));    /* "gilbench: warning: ..." on stderr */
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* print and exit 1 (main, out of memory) */
+
+/* allocation: these never return NULL */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* a growable byte string, always NUL-terminated */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+void bufadd(struct buf *b, const void *p, size_t n);        /* append n bytes */
+void bufadds(struct buf *b, const char *s);                 /* append a string */
+void bufaddf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buffree(struct buf *b);                                /* free and zero */
+
+/* string lists, NULL-terminated so that .v is an argv */
+struct strlist {
+	char **v;
+	size_t n;
+};
+void strlist_add(struct strlist *l, const char *s);         /* append a copy */
+void strlist_addown(struct strlist *l, char *s);            /* append, taking ownership */
+void strlist_free(struct strlist *l);
+
+/* files and paths */
+char *pathjoin(const char *a, const char *b);               /* "a/b" */
+int mkdirp(const char *path, mode_t mode);                  /* mkdir -p */
+int rmtree(const char *path);                               /* rm -rf; missing is not an error */
+bool exists(const char *path);
+bool isdir(const char *path);
+int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
+int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename */
+int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
+int fsyncdir(const char *path);                             /* fsync the folder holding path */
+char *abspath(const char *path);                            /* absolute, not resolving links; NULL on error */
+
+/* time */
+double now(void);                                           /* monotonic seconds */
+char *utcstamp(bool compact);                               /* "2026-11-25T09:30:00Z" or "20261125T093000Z" */
+int ncpus(void);                                            /* online processors */
+
+#endif
