@@ -1,0 +1,14 @@
+#!/bin/sh
+# tests/bench.sh: `make bench`. Runs every tests/bench/*.sh; each prints its figures as
+# "name: value unit (target ...)" lines. Figures are printed, never asserted.
+set -u
+cd "$(dirname "$0")/.."
+export ROOT=$(pwd) GILBENCH=$(pwd)/gilbench GILBENCH_PLAIN=1
+: "${XDG_CACHE_HOME:=$HOME/.cache}"
+: "${GILBENCH_WORK:=$XDG_CACHE_HOME/gilbench/work}"
+export GILBENCH_WORK
+for b in tests/bench/*.sh; do
+	[ -f "$b" ] || continue
+	echo "== $(basename "$b" .sh)"
+	sh "$b" || echo "($(basename "$b") failed with $?)"
+done

@@ -1,0 +1,26 @@
+# tests/cli/helpers.bash: shared set-up for the bats suites (load it with `load helpers`).
+#
+# $GILBENCH is the binary under test (./gilbench, or ./gilbench-asan for the sanitizer
+# pass); $ROOT the checkout; each test gets a fresh $T under bats' temporary folder, with
+# its own cache so tests never share downloads unless they mean to. $GILBENCH_WORK is kept
+# from the environment: it is where real CPython builds are cached between runs.
+ROOT=${ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+GILBENCH=${GILBENCH:-$ROOT/gilbench}
+export GILBENCH_PLAIN=1
+
+common_setup() {
+	T=$BATS_TEST_TMPDIR
+	export GILBENCH_CACHE=$T/cache
+}
+
+# The CPython 3.13.5 tarball, fetched once per machine into the shared download cache
+# (the same place gilbench itself uses), so tests that need real sources do not download
+# it again. Prints its path.
+cpython_tarball() {
+	local sha=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
+	local shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench
+	if [ ! -f "$shared/downloads/$sha" ]; then
+		GILBENCH_CACHE=$shared "$GILBENCH" fetch "$ROOT/configs/quick.yaml" >&2 || return 1
+	fi
+	echo "$shared/downloads/$sha"
+}
