@@ -16,7 +16,7 @@
 #endif
 
 static const struct cmd *cmds[] = {
-	&cmd_run, &cmd_fetch, &cmd_build, &cmd_report, &cmd_archive, &cmd_verify,
+	&cmd_run, &cmd_plan, &cmd_fetch, &cmd_build, &cmd_measure, &cmd_report, &cmd_archive, &cmd_verify,
 };
 
 static void usage(FILE *f)
