@@ -68,6 +68,12 @@ struct dimconf {                /* one matrix dimension: threads: [1, 2, 4, 8] *
 
 enum tablekind { TABLE_TIMES, TABLE_LOST_UPDATES, TABLE_SCALING };
 
+struct refconf {                /* published figures to set beside ours, for one variant */
+	char *variant;          /* a variant's name */
+	double *values;         /* one per point (one without a matrix), in the table's unit: */
+	size_t n;               /* seconds, or the share of updates lost for lost-updates */
+};
+
 struct expconf {
 	char *name;             /* unique */
 	char *title;            /* report heading; defaults to name */
@@ -84,6 +90,8 @@ struct expconf {
 	char *expect_key;       /* correctness: result key that must equal expect_value, or NULL */
 	double expect_value;
 	enum tablekind table;   /* report form; TABLE_SCALING when it has a matrix and no table: key */
+	struct refconf *refs;   /* reference: {VARIANT: number or [numbers per point]} */
+	size_t nrefs;
 	struct pos pos;
 };
 
@@ -106,6 +114,7 @@ struct config {
 	int version;            /* 1 */
 	char *name;             /* [A-Za-z0-9._-]+ */
 	char *description;      /* or NULL */
+	char *reference;        /* where the experiments' reference figures come from, or NULL */
 	struct srcconf source;
 	struct patchconf *patches;
 	size_t npatches;
