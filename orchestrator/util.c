@@ -435,6 +435,30 @@ char *abspath(const char *path)
 	return pathjoin(cwd, path[0] == '.' && path[1] == '/' ? path + 2 : path);
 }
 
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int listdir_suffix(const char *dir, const char *suffix, struct strlist *out)
+{
+	size_t ns = strlen(suffix);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errorf("open folder %s:", dir);
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] != '.' && n >= ns && strcmp(e->d_name + n - ns, suffix) == 0)
+			strlist_add(out, e->d_name);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmpstr);
+	return 0;
+}
+
 double now(void)
 {
 	struct timespec ts;

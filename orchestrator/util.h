@@ -58,6 +58,7 @@ int writefile(const char *path, const void *data, size_t len); /* write a tempor
 int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
 int fsyncdir(const char *path);                             /* fsync the folder holding path */
 char *abspath(const char *path);                            /* absolute, not resolving links; NULL on error */
+int listdir_suffix(const char *dir, const char *suffix, struct strlist *out); /* names ending in suffix, sorted */
 
 /* time */
 double now(void);                                           /* monotonic seconds */
