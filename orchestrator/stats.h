@@ -24,7 +24,12 @@ struct comparison {
 	bool significant;     /* p < 0.05 and the interval excludes 1 */
 };
 
+#define STATS_BOOT 2000         /* bootstrap resamples */
+#define STATS_SEED 20250601UL   /* fixed bootstrap seed: the same data gives the same interval */
+
 void stats_summary(const double *x, size_t n, struct summary *s);  /* n may be 0 (all NAN) */
 void stats_compare(const double *a, size_t na, const double *b, size_t nb, struct comparison *c);
+                                                                   /* either n may be 0 (all NAN, not significant) */
+double stats_welch_p(const double *a, size_t na, const double *b, size_t nb); /* two-sided; NAN when either n < 2 */
 
 #endif
