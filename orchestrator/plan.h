@@ -39,6 +39,7 @@ int plan_make(const struct config *cfg, struct plan **out);      /* expand; -1 o
 void delplan(struct plan *p);
 const struct cell *plan_cell(const struct plan *p, size_t point, size_t variant);
 const struct cell *plan_find(const struct plan *p, const char *id); /* NULL when absent */
+char *plan_json(const struct plan *p);                            /* plan.json's text (free it) */
 int plan_write(const struct plan *p, const char *path);           /* plan.json */
 
 #endif
