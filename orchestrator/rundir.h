@@ -7,10 +7,10 @@
  *   plan.json                cells with their ids
  *   metadata.json            provenance: versions, machine, times, noise readings
  *   builds/NAME/build.json   one built interpreter: build key, prefix, python, GIL state
- *   builds/NAME/*.log        configure.log, make.log, install.log, verify.log
+ *   builds/NAME/STEP.log     configure.log, make.log, install.log, verify.log
  *   results.jsonl            one line per finished trial, appended and fsync'd
  *   results.json             per-cell statistics and comparisons (report stage)
- *   report.md, report.html   the report; plots/*.svg its plots
+ *   report.md, report.html   the report; plots/NAME.svg its plots
  *   pyperf/VARIANT.json      the results in pyperf's JSON format
  *   manifest.json            written by the archive stage: every member's sha256
  *
