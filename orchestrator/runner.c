@@ -55,7 +55,7 @@
 
 struct buildrec {
 	json_t *json;           /* the whole record */
-	const char *python;     /* its "python" */
+	char *python;           /* its "python", made absolute (trials run in RUN_DIR) */
 	bool ok;
 };
 
@@ -165,7 +165,7 @@ static int loadbuilds(struct runner *R)
 		R->builds[b].json = j;
 		R->builds[b].ok = json_is_true(json_object_get(j, "ok"));
 		py = json_object_get(j, "python");
-		R->builds[b].python = json_is_string(py) ? json_string_value(py) : NULL;
+		R->builds[b].python = json_is_string(py) ? abspath(json_string_value(py)) : NULL;
 		if (R->builds[b].ok && !R->builds[b].python)
 			return errorf("builds/%s/%s: ok but no \"python\"", cfg->builds[b].name, RUN_BUILDREC);
 	}
@@ -743,8 +743,10 @@ cleanup:
 	}
 	free(R.vars);
 	free(R.active);
-	for (size_t b = 0; R.builds && b < cfg->nbuilds; b++)
+	for (size_t b = 0; R.builds && b < cfg->nbuilds; b++) {
 		json_decref(R.builds[b].json);
+		free(R.builds[b].python);
+	}
 	free(R.builds);
 	json_decref(R.noise);
 	json_decref(R.nonconv);
