@@ -175,14 +175,19 @@ static int yamlerror(struct ctx *x, yaml_parser_t *y, const char *text, size_t l
 		return fail(x, &(struct node){.pos = pos}, path, "%s", problem);
 	}
 	pos = markpos(y->problem_mark);
+	if (y->context && y->context_mark.index == y->problem_mark.index)
+		return fail(x, &(struct node){.pos = pos}, path, "%s %s", problem, y->context);
 	if (y->context)
 		return fail(x, &(struct node){.pos = pos}, path, "%s %s (from line %d, column %d)", problem,
 		            y->context, (int)y->context_mark.line + 1, (int)y->context_mark.column + 1);
 	return fail(x, &(struct node){.pos = pos}, path, "%s", problem);
 }
 
-/* Parse text into a tree of nodes; *root is NULL for an empty stream. */
-static int loadtree(struct ctx *x, const char *text, size_t len, struct node **root)
+/* Parse text into a tree of nodes; *root is NULL for an empty stream. With where, only
+ * find the path of the last node read (or of the place it stopped at): libyaml reports
+ * invalid UTF-8 before any event of the input, so the key it was in is found by parsing
+ * the valid text before it again. */
+static int loadtree(struct ctx *x, const char *text, size_t len, struct node **root, char **where)
 {
 	yaml_parser_t y;
 	yaml_event_t ev;
@@ -190,7 +195,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 	size_t depth = 0;
 	int ndocs = 0, rc = -1;
 	bool done = false;
-	char *path = NULL;
+	char *path = NULL, *last = NULL;
 
 	*root = NULL;
 	if (!yaml_parser_initialize(&y))
@@ -202,7 +207,17 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 		const char *anchor = NULL, *tag = NULL;
 
 		if (!yaml_parser_parse(&y, &ev)) {
-			path = childpath(stack, depth);
+			if (where) {
+				*where = childpath(stack, depth);
+				goto cleanup;
+			}
+			if (y.error == YAML_READER_ERROR && y.problem_offset <= len) {
+				struct node *prefix = NULL;
+				loadtree(x, text, y.problem_offset, &prefix, &path);
+				delnode(prefix);
+			} else {
+				path = childpath(stack, depth);
+			}
 			yamlerror(x, &y, text, len, path);
 			goto cleanup;
 		}
@@ -258,6 +273,8 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 		if (n) {
 			n->pos = at.pos;
 			path = childpath(stack, depth);
+			free(last);
+			last = xstrdup(path);
 			if (anchor) {
 				fail(x, n, path, "anchors and aliases are not allowed (anchor &%s)", anchor);
 				delnode(n);
@@ -287,10 +304,15 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 		yaml_event_delete(&ev);
 	}
 	rc = 0;
+	if (where) {
+		*where = last;
+		last = NULL;
+	}
 	goto cleanup;
 fail_event:
 	yaml_event_delete(&ev);
 cleanup:
+	free(last);
 	free(path);
 	while (depth > 0)
 		free(stack[--depth].path);
@@ -1210,7 +1232,7 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 		errorf("%s:1:1: the file is %zu bytes, over the limit of 1 MiB", path, len);
 		goto cleanup;
 	}
-	if (loadtree(&x, text, len, &root) < 0)
+	if (loadtree(&x, text, len, &root, NULL) < 0)
 		goto cleanup;
 	if (!root) {
 		errorf("%s:1:1: the file is empty: expected a mapping of version, name, source, builds and experiments",
