@@ -1,13 +1,66 @@
-/* cmd_verify.c: placeholder until the verify command lands. */
+/* cmd_verify.c: `gilbench verify ARCHIVE`, checking an archive against its manifest.
+ *
+ * archive_verify() (archive.h) reads the archive once and lists what differs from its
+ * manifest.json; this prints one line per problem, each naming the member, and exits 3
+ * (EXIT_VERIFY), or "ARCHIVE: OK, N members verified" and 0. A file that cannot be opened
+ * at all is an ordinary error (exit 1). */
+#include "archive.h"
 #include "cmd.h"
 #include "util.h"
 
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int verify_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	errorf("verify: not implemented yet");
-	return cmd_fail();
+	struct verify_report r;
+	const char *path;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cmd_usage(&cmd_verify, 0);
+			return EXIT_OK;
+		default:
+			return cmd_error(&cmd_verify, "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_error(&cmd_verify, optind == argc ? "no archive given" : "one archive only");
+	path = argv[optind];
+	rc = archive_verify(path, &r);
+	if (rc < 0)
+		return cmd_fail();
+	if (rc == 0) {
+		printf("%s: OK, %zu members verified\n", path, r.verified);
+	} else {
+		for (size_t i = 0; i < r.nproblems; i++) {
+			char *line = verify_problem_str(&r.problems[i]);
+			printf("%s: %s\n", path, line);
+			free(line);
+		}
+		printf("%s: FAILED, %zu problem%s", path, r.nproblems, r.nproblems == 1 ? "" : "s");
+		if (r.listed)
+			printf(" (%zu of %zu listed members intact)", r.verified, r.listed);
+		printf("\n");
+	}
+	verify_report_free(&r);
+	return rc == 0 ? EXIT_OK : EXIT_VERIFY;
 }
 
-const struct cmd cmd_verify = { "verify", "", "(not implemented yet)", "", verify_main };
+const struct cmd cmd_verify = {
+	"verify", "ARCHIVE",
+	"check an archive's members against its manifest.json",
+	"  -h, --help  this help\n"
+	"\nPrints \"ARCHIVE: OK, N members verified\" and exits 0, or one line per problem (a\n"
+	"changed, missing or extra member, a missing or malformed manifest, a corrupt or\n"
+	"truncated archive), each naming the member, and exits 3. See docs/archive.md.\n",
+	verify_main,
+};
