@@ -1,0 +1,517 @@
+/* extract.c: safe tarball extraction with libarchive (see extract.h).
+ *
+ * Every member's name is normalised here first (empty and "." components dropped; absolute
+ * names and ".." components refused; the top folder stripped when asked), then checked:
+ * only folders, regular files, symlinks and hard links pass; a symlink's target must be
+ * relative, with ".." only as leading components and never more of them than the link's
+ * own depth, so it resolves inside the tree (and, by induction, so does any chain of
+ * them); no member may lie under, or replace, a symlink already extracted (a set kept with
+ * tsearch); a hard link must name a regular file already on disk in the tree. Counts and
+ * uncompressed bytes are checked against the limits as we go.
+ *
+ * Writing is libarchive's archive_write_disk with the SECURE_* options, permissions masked
+ * to 0755 (no setuid, no group or world write), no owners, mtimes kept. It works on
+ * relative names with the process's working folder set to DEST.tmp-PID (so the SECURE_*
+ * checks and ours see the same names), and goes back to the original folder afterwards.
+ * No fsync per file; large read blocks.
+ *
+ * Decompression runs in a second thread, as tar runs xz beside itself: that thread reads
+ * the file with libarchive's raw format (any filter) and writes the plain tar stream into a
+ * pipe that the extracting reader consumes. It keeps its own error text (the error slot is
+ * not shared across threads) and reads to the end even after the tar's end marker, so a
+ * bad checksum in a gzip or xz trailer is still reported. */
+#include "extract.h"
+#include "log.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BLOCK (1 << 20)
+
+struct ex {
+	const struct extract_limits *lim;
+	char *top;          /* the stripped top folder, once seen */
+	void *links;        /* tsearch set of symlinks extracted (relative names) */
+	uint64_t entries, bytes;
+};
+
+struct unpack {                 /* the decompressing thread */
+	const char *path;
+	int fd;                 /* write end of the pipe; the thread closes it */
+	_Atomic uint64_t raw;   /* compressed bytes read so far */
+	bool failed;
+	char err[512];
+};
+
+static void *unpack(void *arg)
+{
+	struct unpack *u = arg;
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *buf = xmalloc(BLOCK);
+	la_ssize_t n;
+	ssize_t w;
+	size_t off;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, u->path, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
+		goto fail;
+	while ((n = archive_read_data(a, buf, BLOCK)) > 0) {
+		for (off = 0; off < (size_t)n; off += (size_t)w) {
+			w = write(u->fd, buf + off, (size_t)n - off);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) /* the reader stopped: its error is the one that counts */
+				goto cleanup;
+		}
+		u->raw = (uint64_t)archive_filter_bytes(a, -1);
+	}
+	if (n < 0)
+		goto fail;
+	goto cleanup;
+fail:
+	u->failed = true;
+	snprintf(u->err, sizeof(u->err), "%s", archive_error_string(a) ? archive_error_string(a) : "unreadable");
+cleanup:
+	close(u->fd);
+	archive_read_free(a);
+	free(buf);
+	return NULL;
+}
+
+static uint64_t envnum(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return def;
+	return v;
+}
+
+void extract_defaults(struct extract_limits *lim)
+{
+	lim->max_entries = envnum("GILBENCH_MAX_ENTRIES", 100000);
+	lim->max_bytes = envnum("GILBENCH_MAX_BYTES", (uint64_t)2 << 30);
+	lim->strip = false;
+	lim->label = NULL;
+}
+
+/* name normalised into *out (xmalloc'd): "" for the tree's root; -1 with the error */
+static int normalise(const char *name, char **out)
+{
+	struct buf b = { 0 };
+	const char *s = name, *e;
+	size_t n;
+
+	*out = NULL;
+	if (!name || !*name)
+		return errorf("member with an empty name");
+	if (*name == '/')
+		return errorf("%s: absolute path", name);
+	while (*s) {
+		e = strchrnul(s, '/');
+		n = (size_t)(e - s);
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			buffree(&b);
+			return errorf("%s: path has a '..' component", name);
+		}
+		if (n && !(n == 1 && s[0] == '.')) {
+			if (b.len)
+				bufadd(&b, "/", 1);
+			bufadd(&b, s, n);
+		}
+		s = *e ? e + 1 : e;
+	}
+	*out = b.s ? b.s : xstrdup("");
+	return 0;
+}
+
+/* name normalised and stripped of the top folder: *rel "" for the top folder itself */
+static int relname(struct ex *x, const char *name, char **rel)
+{
+	char *norm, *slash;
+	size_t n;
+
+	if (normalise(name, &norm) < 0)
+		return -1;
+	if (!x->lim->strip) {
+		*rel = norm;
+		return 0;
+	}
+	slash = strchr(norm, '/');
+	n = slash ? (size_t)(slash - norm) : strlen(norm);
+	if (!n) {
+		free(norm);
+		return errorf("%s: member outside the top-level folder", name);
+	}
+	if (!x->top)
+		x->top = xstrndup(norm, n);
+	if (strlen(x->top) != n || memcmp(x->top, norm, n) != 0) {
+		errorf("%s: member outside the single top-level folder %s/", name, x->top);
+		free(norm);
+		return -1;
+	}
+	*rel = xstrdup(slash ? slash + 1 : "");
+	free(norm);
+	return 0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* -1 when rel or a folder above it is a symlink we extracted */
+static int notthroughlink(struct ex *x, const char *name, const char *rel)
+{
+	char *p = xstrdup(rel), *s;
+	int rc = 0;
+
+	if (x->links && tfind(p, &x->links, cmp)) {
+		rc = errorf("%s: replaces a symlink", name);
+		goto cleanup;
+	}
+	while ((s = strrchr(p, '/'))) {
+		*s = 0;
+		if (x->links && tfind(p, &x->links, cmp)) {
+			rc = errorf("%s: path goes through the symlink %s", name, p);
+			break;
+		}
+	}
+cleanup:
+	free(p);
+	return rc;
+}
+
+/* a symlink at rel with this target stays inside the tree */
+static int checklink(const char *name, const char *rel, const char *target)
+{
+	int depth = 0, up = 0;
+	bool down = false;
+	const char *s, *e;
+	size_t n;
+
+	if (!target || !*target)
+		return errorf("%s: symlink with an empty target", name);
+	if (*target == '/')
+		return errorf("%s: symlink to an absolute path (%s)", name, target);
+	for (s = rel; (s = strchr(s, '/')); s++)
+		depth++;
+	for (s = target; *s; s = *e ? e + 1 : e) {
+		e = strchrnul(s, '/');
+		n = (size_t)(e - s);
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (down)
+				return errorf("%s: symlink target %s has '..' after a folder name", name, target);
+			if (++up > depth)
+				return errorf("%s: symlink points outside the tree (%s)", name, target);
+		} else if (n && !(n == 1 && s[0] == '.')) {
+			down = true;
+		}
+	}
+	return 0;
+}
+
+/* check one member and rewrite its names to the relative, stripped ones; 1: skip it */
+static int check(struct ex *x, struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e), *hl = archive_entry_hardlink(e);
+	char *rel = NULL, *hrel = NULL;
+	struct stat st;
+	mode_t type = archive_entry_filetype(e);
+	int rc = -1;
+
+	if (!name)
+		return errorf("member with no name");
+	if (++x->entries > x->lim->max_entries)
+		return errorf("%s: more than %" PRIu64 " members (GILBENCH_MAX_ENTRIES)", name, x->lim->max_entries);
+	if (relname(x, name, &rel) < 0)
+		goto cleanup;
+	if (!*rel) {
+		if (hl || (type && type != AE_IFDIR)) {
+			errorf("%s: not a folder where the tree's root is", name);
+			goto cleanup;
+		}
+		rc = 1;
+		goto cleanup;
+	}
+	if (notthroughlink(x, name, rel) < 0)
+		goto cleanup;
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+	    (uint64_t)archive_entry_size(e) > x->lim->max_bytes - x->bytes) {
+		errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+		goto cleanup;
+	}
+	if (hl) {
+		if (relname(x, hl, &hrel) < 0) {
+			errwrap("%s: hard link", name);
+			goto cleanup;
+		}
+		if (!*hrel || notthroughlink(x, name, hrel) < 0 || lstat(hrel, &st) < 0 || !S_ISREG(st.st_mode)) {
+			errorf("%s: hard link to %s, which is not a file already extracted in the tree", name, hl);
+			goto cleanup;
+		}
+		archive_entry_set_hardlink(e, hrel);
+	} else {
+		switch (type) {
+		case AE_IFREG:
+			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
+			break;
+		case AE_IFDIR:
+			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0700);
+			break;
+		case AE_IFLNK:
+			if (checklink(name, rel, archive_entry_symlink(e)) < 0)
+				goto cleanup;
+			if (!tfind(rel, &x->links, cmp))
+				tsearch(xstrdup(rel), &x->links, cmp);
+			break;
+		case AE_IFCHR:
+		case AE_IFBLK:
+			errorf("%s: device node", name);
+			goto cleanup;
+		case AE_IFIFO:
+			errorf("%s: FIFO", name);
+			goto cleanup;
+		case AE_IFSOCK:
+			errorf("%s: socket", name);
+			goto cleanup;
+		default:
+			errorf("%s: unsupported member type 0%o", name, (unsigned)type);
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	if (rc == 0)
+		archive_entry_set_pathname(e, rel);
+	free(rel);
+	free(hrel);
+	return rc;
+}
+
+static int copydata(struct ex *x, struct archive *in, struct archive *out, const char *name)
+{
+	const void *p;
+	size_t n;
+	la_int64_t off;
+	int r;
+
+	for (;;) {
+		r = archive_read_data_block(in, &p, &n, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return errorf("%s: %s", name, archive_error_string(in));
+		if (n > x->lim->max_bytes - x->bytes)
+			return errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+		x->bytes += n;
+		if (archive_write_data_block(out, p, n, off) < ARCHIVE_WARN)
+			return errorf("%s: %s", name, archive_error_string(out));
+	}
+}
+
+int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim)
+{
+	struct extract_limits def;
+	struct ex x = { 0 };
+	struct archive *in = NULL, *out = NULL;
+	struct archive_entry *e;
+	struct progress *prog = NULL;
+	struct stat st;
+	char *adest = NULL, *tmp = NULL, *parent = NULL, *label = NULL, *name = NULL;
+	const char *base;
+	struct unpack u = { 0 };
+	pthread_t th;
+	char drain[4096];
+	ssize_t got;
+	int cwd = -1, rc = -1, r, skip, pfd[2] = { -1, -1 };
+	bool started = false;
+	bool moved = false;
+
+	if (!lim) {
+		extract_defaults(&def);
+		lim = &def;
+	}
+	x.lim = lim;
+	if (!(adest = abspath(dest)))
+		goto cleanup;
+	if (exists(adest)) {
+		errorf("%s already exists", adest);
+		goto cleanup;
+	}
+	parent = xstrdup(adest);
+	*strrchr(parent, '/') = 0;
+	if (*parent && mkdirp(parent, 0755) < 0)
+		goto cleanup;
+	tmp = xasprintf("%s.tmp-%ld", adest, (long)getpid());
+	if (rmtree(tmp) < 0 || mkdir(tmp, 0755) < 0) {
+		errorf("mkdir %s:", tmp);
+		goto cleanup;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		errorf("pipe:");
+		goto fail;
+	}
+	u.path = archive;
+	u.fd = pfd[1];
+	pfd[1] = -1;
+	if ((errno = pthread_create(&th, NULL, unpack, &u)) != 0) {
+		close(u.fd);
+		errorf("pthread_create:");
+		goto fail;
+	}
+	started = true;
+	in = archive_read_new();
+	archive_read_support_format_tar(in);
+	if (archive_read_open_fd(in, pfd[0], BLOCK) != ARCHIVE_OK) {
+		errorf("%s", archive_error_string(in));
+		goto readfail;
+	}
+	out = archive_write_disk_new();
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	                                        ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		errorf("open the current folder:");
+		goto fail;
+	}
+	if (chdir(tmp) < 0) {
+		errorf("chdir %s:", tmp);
+		goto fail;
+	}
+	base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
+	label = lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
+	prog = mkprogress(label, PROGRESS_BYTES);
+	if (stat(archive, &st) == 0)
+		progress_total(prog, (uint64_t)st.st_size);
+	for (;;) {
+		r = archive_read_next_header(in, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			errorf("%s", archive_error_string(in));
+			goto readfail;
+		}
+		free(name);
+		name = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+		if ((skip = check(&x, e)) < 0)
+			goto fail;
+		if (skip)
+			continue;
+		if (archive_write_header(out, e) < ARCHIVE_WARN) {
+			errorf("%s: %s", name, archive_error_string(out));
+			goto fail;
+		}
+		if (archive_entry_size(e) > 0 && copydata(&x, in, out, name) < 0)
+			goto readfail;
+		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+			errorf("%s: %s", name, archive_error_string(out));
+			goto fail;
+		}
+		if ((x.entries & 255) == 0) {
+			progress_note(prog, "%" PRIu64 " members", x.entries);
+			progress_set(prog, u.raw);
+		}
+	}
+	while ((got = read(pfd[0], drain, sizeof(drain))) > 0 || (got < 0 && errno == EINTR))
+		; /* past the tar's end marker: let the thread check the trailer */
+	close(pfd[0]);
+	pfd[0] = -1;
+	pthread_join(th, NULL);
+	started = false;
+	if (u.failed) {
+		errorf("%s", u.err);
+		goto fail;
+	}
+	if (x.entries == 0) {
+		errorf("no members");
+		goto fail;
+	}
+	if (archive_write_close(out) != ARCHIVE_OK) { /* folder times and modes, still relative to tmp */
+		errorf("%s", archive_error_string(out));
+		goto fail;
+	}
+	if (fchdir(cwd) < 0) {
+		errorf("fchdir back:");
+		goto fail;
+	}
+	close(cwd);
+	cwd = -1;
+	if (rename(tmp, adest) < 0) {
+		errorf("rename %s to %s:", tmp, adest);
+		goto fail;
+	}
+	moved = true;
+	progress_set(prog, u.raw);
+	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.entries, (double)x.bytes / (1 << 20));
+	prog = NULL;
+	rc = 0;
+	goto cleanup;
+readfail: /* a broken stream: the decompressor usually knows why better */
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		pfd[0] = -1;
+	}
+	if (started) {
+		pthread_join(th, NULL);
+		started = false;
+		if (u.failed)
+			errorf("%s", u.err);
+	}
+fail:
+	errwrap("extract %s", archive);
+cleanup:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (started)
+		pthread_join(th, NULL);
+	if (out)
+		archive_write_free(out); /* before leaving tmp: it may still fix up folders by relative name */
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0)
+			warn("cannot go back to the original folder");
+		close(cwd);
+	}
+	if (prog)
+		progress_done(prog, "failed");
+	if (in)
+		archive_read_free(in);
+	if (rc < 0 && tmp && !moved)
+		rmtree(tmp);
+	tdestroy(x.links, free);
+	free(x.top);
+	free(name);
+	free(label);
+	free(tmp);
+	free(parent);
+	free(adest);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* extract.h: safe extraction of tarballs (any compression libarchive reads).
+ *
+ * The archive is extracted into DEST.tmp-PID and renamed to DEST only when every member
+ * is on disk; on any error the partial tree is removed. Hostile members are refused with
+ * an error naming them: absolute paths, `..` components, symlinks that are absolute or
+ * climb out of the tree, paths through a symlink, hard links to anything but a regular
+ * file already extracted, devices, FIFOs and sockets, and archives over the entry or byte
+ * limits. libarchive's own ARCHIVE_EXTRACT_SECURE_* checks run as well. */
+#ifndef GILBENCH_EXTRACT_H
+#define GILBENCH_EXTRACT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct extract_limits {
+	uint64_t max_entries;   /* refuse archives with more members (default 100000) */
+	uint64_t max_bytes;     /* refuse archives with more uncompressed file data (default 2 GiB) */
+	bool strip;             /* drop the single top-level folder (Python-3.13.5/) every member is in */
+	const char *label;      /* progress label ("extracting"); NULL: "extracting NAME" */
+};
+
+void extract_defaults(struct extract_limits *lim); /* defaults, overridden by $GILBENCH_MAX_ENTRIES and $GILBENCH_MAX_BYTES; strip off */
+int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim); /* dest must not exist; NULL lim: defaults */
+
+#endif
