@@ -61,16 +61,16 @@ obj/asan/libgilbench.a: $(ASAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 obj/rel/test_%: tests/unit/test_%.c obj/rel/libgilbench.a
-	$(CC) $(CFLAGS) $(XCFLAGS) -Iorchestrator -o $@ $< obj/rel/libgilbench.a -lcmocka $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/rel/libgilbench.a -lcmocka $(PKG_LIBS)
 
 obj/asan/test_%: tests/unit/test_%.c obj/asan/libgilbench.a
-	$(CC) $(CFLAGS) $(SAN) $(XCFLAGS) -Iorchestrator -o $@ $< obj/asan/libgilbench.a -lcmocka $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/asan/libgilbench.a -lcmocka $(PKG_LIBS)
 
 unit: $(UNIT_REL) $(UNIT_ASAN)
 
 obj/fuzz_config: tests/fuzz/fuzz_config.c $(LIBSRC)
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(XCFLAGS) -Iorchestrator -o $@ $^ $(PKG_LIBS)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(XCFLAGS) -iquote orchestrator -o $@ $^ $(PKG_LIBS)
 
 deps:
 	@need=; for p in $(DEPS_TOOL) $(DEPS_CPYTHON) $(DEPS_TEST); do \
