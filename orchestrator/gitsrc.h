@@ -13,5 +13,7 @@
 int gitsrc_mirror(const char *url, const struct paths *p, char **mirror); /* clone or fetch; path of the mirror */
 int gitsrc_resolve(const char *mirror, const char *ref, char commit[41]); /* -1: unknown or ambiguous ref */
 int gitsrc_checkout(const char *mirror, const char *commit, const char *dir); /* files of commit into dir (created) */
+char *gitsrc_mirror_path(const char *url, const struct paths *p); /* CACHE/git/HASH.git for url (not created); NULL with the error */
+void gitsrc_shutdown(void); /* release libgit2 if a gitsrc call started it (tests, for valgrind) */
 
 #endif
