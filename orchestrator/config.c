@@ -213,7 +213,10 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 			}
 			if (y.error == YAML_READER_ERROR && y.problem_offset <= len) {
 				struct node *prefix = NULL;
-				loadtree(x, text, y.problem_offset, &prefix, &path);
+				size_t end = y.problem_offset;
+				while (end > 0 && (unsigned char)text[end - 1] >= 0x80) /* whole characters only */
+					end--;
+				loadtree(x, text, end, &prefix, &path);
 				delnode(prefix);
 			} else {
 				path = childpath(stack, depth);
@@ -657,8 +660,11 @@ static int loadsource(struct ctx *x, const struct node *root, struct srcconf *sr
 	src->pos = s->pos;
 	t = mapget(s, "tarball");
 	g = mapget(s, "git");
-	if ((t == NULL) == (g == NULL))
-		return fail(x, t && g ? g : s, "source", "expected exactly one of tarball or git");
+	if (t && g) /* name the one written second */
+		return fail(x, t->pos.line > g->pos.line || (t->pos.line == g->pos.line && t->pos.col > g->pos.col) ? t : g,
+		            "source", "expected exactly one of tarball or git, got both");
+	if (!t && !g)
+		return fail(x, s, "source", "expected exactly one of tarball or git");
 	if (t) {
 		src->kind = SRC_TARBALL;
 		if (isnull(t))
