@@ -85,6 +85,12 @@ static int membercmp(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->rel, ((const struct member *)b)->rel);
 }
 
+static void mlist_sort(struct mlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), membercmp);
+}
+
 static unsigned normmode(enum mtype type, mode_t mode)
 {
 	if (type == M_LINK)
@@ -502,7 +508,7 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		goto cleanup;
 	if (walk(real, NULL, &l, &bytes) < 0)
 		goto cleanup;
-	qsort(l.v, l.n, sizeof(*l.v), membercmp);
+	mlist_sort(&l);
 
 	tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
 	o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -849,7 +855,7 @@ static int parse_manifest(const struct buf *b, struct verify_report *r, struct m
 		if (target)
 			m->target = xstrdup(target);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), membercmp);
+	mlist_sort(l);
 	for (i = 1; i < l->n; i++)
 		if (strcmp(l->v[i - 1].rel, l->v[i].rel) == 0) {
 			char *d = xasprintf("%s is listed twice", l->v[i].rel);
@@ -874,7 +880,7 @@ static void compare(struct verify_report *r, struct mlist *listed, struct mlist 
 		char em[8], am[8];
 		bool ok = true;
 
-		got = bsearch(&key, seen->v, seen->n, sizeof(*seen->v), membercmp);
+		got = seen->n ? bsearch(&key, seen->v, seen->n, sizeof(*seen->v), membercmp) : NULL;
 		while (got && got > seen->v && strcmp(got[-1].rel, want->rel) == 0)
 			got--;
 		if (!got || got->seen) {
@@ -952,7 +958,7 @@ int archive_verify(const char *path, struct verify_report *r)
 	} else {
 		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk) != 0;
 	}
-	qsort(seen.v, seen.n, sizeof(*seen.v), membercmp);
+	mlist_sort(&seen);
 	if (!has_manifest) {
 		if (!corrupt) /* else it may lie beyond the damage */
 			problem(r, VERIFY_NO_MANIFEST, NULL, NULL, NULL, NULL);
