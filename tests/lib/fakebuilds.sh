@@ -21,6 +21,7 @@ fake_python() {
 	cat >"$path" <<PY
 #!/bin/sh
 # fake interpreter: the system python3, with sys._is_gil_enabled patched for the probe
+unset PWD
 if [ "\$1" = -c ]; then
 	code=\$2
 	shift 2
