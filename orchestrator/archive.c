@@ -628,7 +628,7 @@ char *verify_problem_str(const struct verify_problem *p)
 	case VERIFY_CORRUPT:
 		if (p->path)
 			return xasprintf("corrupt or truncated archive at member %s: %s", path, p->detail);
-		return xasprintf("not a readable tar archive (corrupt or truncated): %s", p->detail);
+		return xasprintf("corrupt or truncated archive, or not a tar archive at all: %s", p->detail);
 	case VERIFY_NO_MANIFEST:
 		return xasprintf("%s: missing: no manifest.json in the archive's top folder "
 		                 "(not a gilbench archive, or its manifest was removed)", RUN_MANIFEST);

@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# tests/cli/archive.bats: `gilbench archive` and `gilbench verify` end to end.
+#
+# Each test makes a small run directory in $T, archives it, and checks the archive with
+# verify; tampered archives are made by unpacking with tar, editing, and repacking with
+# tar (keeping manifest.json), or by editing the .tar.gz's bytes directly.
+
+load helpers
+
+setup() {
+	common_setup
+	R=$T/run-1
+	mkdir -p "$R/builds/gil" "$R/plots"
+	printf 'version: 1\n' >"$R/config.yaml"
+	seq 1 3000 >"$R/results.jsonl"
+	head -c 60000 /dev/urandom | base64 >"$R/builds/gil/make.log"
+	ln -s builds/gil/make.log "$R/last.log"
+}
+
+# repack CMD...: unpack run-1.tar.gz into $T/x, run CMD there, repack as $T/new.tar.gz
+repack() {
+	rm -rf "$T/x" && mkdir "$T/x"
+	tar -C "$T/x" -xzf "$T/run-1.tar.gz"
+	(cd "$T/x" && "$@")
+	tar -C "$T/x" -czf "$T/new.tar.gz" run-1
+}
+
+@test "archive prints path, members, size and sha256; verify says OK" {
+	run "$GILBENCH" archive "$R"
+	[ "$status" -eq 0 ]
+	sha=$(sha256sum "$T/run-1.tar.gz" | cut -d' ' -f1)
+	size=$(stat -c %s "$T/run-1.tar.gz")
+	[[ "$output" == *"$T/run-1.tar.gz: 7 members, $size bytes, sha256 $sha"* ]]
+	[ -f "$R/manifest.json" ]
+	[ "$(tar -tzf "$T/run-1.tar.gz" | head -1)" = run-1/manifest.json ]
+	run "$GILBENCH" verify "$T/run-1.tar.gz"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/run-1.tar.gz: OK, 7 members verified" ]
+}
+
+@test "archiving twice gives the same bytes, also after touching mtimes" {
+	"$GILBENCH" archive "$R" -o "$T/a.tar.gz"
+	touch -d '2001-02-03 04:05:06' "$R/config.yaml" "$R/builds/gil/make.log" "$R"
+	"$GILBENCH" archive "$R" --output "$T/b.tar.gz"
+	cmp "$T/a.tar.gz" "$T/b.tar.gz"
+	# owner 0:0, mtime 0, normalised modes
+	run tar -tvzf "$T/a.tar.gz"
+	[[ "$output" == *"-rw-r--r-- 0/0"*"1970-01-01 00:00 run-1/config.yaml"* ]]
+	[[ "$output" != *"2001-02-03"* ]]
+}
+
+@test "one byte flipped in the middle of the .tar.gz fails verify (exit 3)" {
+	"$GILBENCH" archive "$R"
+	size=$(stat -c %s "$T/run-1.tar.gz")
+	python3 - "$T/run-1.tar.gz" "$((size / 2))" <<'EOF'
+import sys
+path, off = sys.argv[1], int(sys.argv[2])
+data = bytearray(open(path, 'rb').read())
+data[off] ^= 0xff
+open(path, 'wb').write(bytes(data))
+EOF
+	run "$GILBENCH" verify "$T/run-1.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"builds/gil/make.log: content changed: sha256 expected"* ||
+	   "$output" == *"corrupt or truncated archive at member run-1/builds/gil/make.log"* ]]
+	[[ "$output" == *"FAILED"* ]]
+}
+
+@test "a member with changed content is named, with both sha256s" {
+	"$GILBENCH" archive "$R"
+	old=$(sha256sum "$R/config.yaml" | cut -d' ' -f1)
+	repack sh -c 'echo "name: changed" >>run-1/config.yaml'
+	new=$(sha256sum "$T/x/run-1/config.yaml" | cut -d' ' -f1)
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"new.tar.gz: config.yaml: content changed: sha256 expected $old, actual $new"* ]]
+	[[ "$output" != *"make.log"* ]]
+}
+
+@test "a removed member is named as missing, an added one as extra" {
+	"$GILBENCH" archive "$R"
+	repack rm run-1/results.jsonl
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"results.jsonl: missing: listed in manifest.json, not in the archive"* ]]
+	repack sh -c 'echo hi >run-1/builds/gil/notes.txt'
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"builds/gil/notes.txt: extra member, not listed in manifest.json"* ]]
+	[[ "$output" != *"missing"* ]]
+}
+
+@test "a repack that changes nothing still verifies" {
+	"$GILBENCH" archive "$R"
+	repack true
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"OK, 7 members verified"* ]]
+}
+
+@test "manifest removed or malformed: a clear error" {
+	"$GILBENCH" archive "$R"
+	repack rm run-1/manifest.json
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"manifest.json: missing: no manifest.json in the archive's top folder"* ]]
+	repack sh -c 'echo "{\"version\": 1, \"members\": [" >run-1/manifest.json'
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"manifest.json: malformed: line 2 column"* ]]
+}
+
+@test "not an archive, a truncated archive, no file at all" {
+	echo "just text" >"$T/notes.tar.gz"
+	run "$GILBENCH" verify "$T/notes.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"notes.tar.gz: corrupt or truncated archive, or not a tar archive at all: Unrecognized archive format"* ]]
+	"$GILBENCH" archive "$R"
+	head -c $(($(stat -c %s "$T/run-1.tar.gz") * 2 / 3)) "$T/run-1.tar.gz" >"$T/cut.tar.gz"
+	run "$GILBENCH" verify "$T/cut.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"cut.tar.gz: corrupt or truncated archive"*": truncated gzip input"* ]]
+	[[ "$output" == *"FAILED"* ]]
+	run "$GILBENCH" verify "$T/nothing.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: $T/nothing.tar.gz: No such file or directory"* ]]
+}
+
+@test "symlinks are stored as symlinks, not followed" {
+	ln -s /etc/passwd "$R/outside"
+	"$GILBENCH" archive "$R"
+	run tar -tvzf "$T/run-1.tar.gz"
+	[[ "$output" == *"run-1/last.log -> builds/gil/make.log"* ]]
+	[[ "$output" == *"run-1/outside -> /etc/passwd"* ]]
+	mkdir "$T/x" && tar -C "$T/x" -xzf "$T/run-1.tar.gz"
+	[ "$(readlink "$T/x/run-1/last.log")" = builds/gil/make.log ]
+	"$GILBENCH" verify "$T/run-1.tar.gz"
+	# a link pointed elsewhere is a changed member
+	repack sh -c 'ln -sfn config.yaml run-1/last.log'
+	run "$GILBENCH" verify "$T/new.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"last.log: content changed"* ]]
+}
+
+@test "an empty run directory" {
+	mkdir "$T/empty"
+	run "$GILBENCH" archive "$T/empty/"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/empty.tar.gz: 0 members"* ]]
+	[ "$(tar -tzf "$T/empty.tar.gz")" = empty/manifest.json ]
+	run "$GILBENCH" verify "$T/empty.tar.gz"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"OK, 0 members verified"* ]]
+}
+
+@test "nested folders are kept, sorted, under one top folder" {
+	mkdir -p "$R/pyperf" && echo '{}' >"$R/pyperf/gil.json"
+	"$GILBENCH" archive "$R"
+	run tar -tzf "$T/run-1.tar.gz"
+	expected="run-1/manifest.json
+run-1/builds/
+run-1/builds/gil/
+run-1/builds/gil/make.log
+run-1/config.yaml
+run-1/last.log
+run-1/plots/
+run-1/pyperf/
+run-1/pyperf/gil.json
+run-1/results.jsonl"
+	[ "$output" = "$expected" ]
+	grep -q '"path": "builds/gil/make.log"' "$R/manifest.json"
+}
+
+@test "output in a folder that does not exist, or onto a folder: clear error, no partial file" {
+	run "$GILBENCH" archive "$R" -o "$T/no/such/dir/out.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: archive $R: $T/no/such/dir/out.tar.gz: cannot write the archive in folder $T/no/such/dir: No such file or directory"* ]]
+	[ ! -e "$T/no" ]
+	mkdir "$T/taken"
+	run "$GILBENCH" archive "$R" -o "$T/taken"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"rename"*"$T/taken"* ]]
+	[ -z "$(find "$T" -name '*.tmp-*' -o -name '*.spool-*')" ]
+	run "$GILBENCH" archive "$R" -o "$R/self.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot be written inside the run directory"* ]]
+}
+
+@test "usage: --help, missing and extra arguments" {
+	run "$GILBENCH" archive --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: gilbench archive RUN_DIR [-o FILE]"* ]]
+	run "$GILBENCH" verify --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: gilbench verify ARCHIVE"* ]]
+	run "$GILBENCH" archive
+	[ "$status" -eq 2 ]
+	run "$GILBENCH" verify a b
+	[ "$status" -eq 2 ]
+	run "$GILBENCH" archive "$T/missing"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such run directory"* ]]
+}
