@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# tests/cli/config.bats: `gilbench plan` on good and bad configs: the table, --json, exit
+# codes, and the one error line (FILE:LINE:COL: KEY: problem) a bad config gets.
+load helpers
+
+setup() {
+	common_setup
+	mkdir -p "$T/cfg/experiments"
+	echo 'print("{\"seconds\": 1}")' >"$T/cfg/experiments/x.py"
+	cat >"$T/cfg/base.yaml" <<-'YAML'
+	version: 1
+	name: n
+	source:
+	  git: {url: https://example.org/cpython.git}
+	builds:
+	  - name: gil
+	  - name: nogil
+	    configure: [--disable-gil]
+	experiments:
+	  - name: x
+	    script: experiments/x.py
+	YAML
+}
+
+# bad_config LINES...: base.yaml plus LINES as bad.yaml; runs plan on it
+bad_config() {
+	cp "$T/cfg/base.yaml" "$T/cfg/bad.yaml"
+	printf '%s\n' "$@" >>"$T/cfg/bad.yaml"
+	run "$GILBENCH" plan "$T/cfg/bad.yaml"
+}
+
+@test "plan on lab.yaml: 18 cells, thread scaling in order, ids of 16 hex digits" {
+	run "$GILBENCH" plan "$ROOT/configs/lab.yaml"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "id"*"experiment"*"point"*"variant"*"trials" ]]
+	[ "${#lines[@]}" -eq 20 ]
+	[[ "${lines[19]}" == "18 cells: 6 experiments, 9 points, 2 variants" ]]
+	[[ "${lines[9]}" =~ ^[0-9a-f]{16}\ +thread-scaling\ +threads=1\ +gil\ +5$ ]]
+	[[ "${lines[16]}" =~ ^[0-9a-f]{16}\ +thread-scaling\ +threads=8\ +nogil\ +5$ ]]
+	[[ "${lines[5]}" =~ ^[0-9a-f]{16}\ +race\ +-\ +gil\ +3$ ]]
+}
+
+@test "plan ids are the same on a second run" {
+	run "$GILBENCH" plan "$ROOT/configs/quick.yaml"
+	[ "$status" -eq 0 ]
+	first=$output
+	run "$GILBENCH" plan "$ROOT/configs/quick.yaml"
+	[ "$output" = "$first" ]
+}
+
+@test "plan --json: the cells with their argv" {
+	run "$GILBENCH" plan --json "$ROOT/configs/lab.yaml"
+	[ "$status" -eq 0 ]
+	echo "$output" >"$T/plan.json"
+	run python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+c = p["cells"]
+assert p["config"] == "free-threading-lab", p["config"]
+assert len(c) == 18, len(c)
+assert c[13]["experiment"] == "thread-scaling" and c[13]["variant"] == "nogil", c[13]
+assert c[13]["argv"] == ["--iterations", "10000000", "--threads", "4"], c[13]["argv"]
+assert len({x["id"] for x in c}) == 18
+print("ok")' "$T/plan.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
+
+@test "plan --help, and usage errors exit 2" {
+	run "$GILBENCH" plan --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: gilbench plan CONFIG [--json]" ]
+	run "$GILBENCH" plan
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"missing CONFIG"* ]]
+	run "$GILBENCH" plan a.yaml b.yaml
+	[ "$status" -eq 2 ]
+	run "$GILBENCH" plan --frobnicate "$ROOT/configs/lab.yaml"
+	[ "$status" -eq 2 ]
+}
+
+@test "a missing config file: exit 1, one line naming it" {
+	run "$GILBENCH" plan "$T/nope.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "gilbench: $T/nope.yaml: No such file or directory" ]]
+}
+
+@test "unknown key: exit 1, FILE:LINE:COL: KEY and the allowed keys" {
+	bad_config "    trails: 3"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:12:5: experiments[0].trails: unknown key (allowed: name, title, script,"* ]]
+}
+
+@test "wrong type: the expected range and what was written" {
+	bad_config "    trials: three"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:12:13: experiments[0].trials: expected an integer from 1 to 100000, got \"three\"" ]
+}
+
+@test "alias, duplicate key, second document" {
+	bad_config "description: &d hello"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:12:14: description: anchors and aliases are not allowed"* ]]
+	bad_config "name: again"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:12:1: name: duplicate key (first at line 2)" ]
+	bad_config "---" "version: 1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:12:1: a second document"* ]]
+}
+
+@test "PYTHON_GIL=0 on a build with the GIL, and an unknown build" {
+	bad_config "variants:" "  - {name: v, build: gil, env: {PYTHON_GIL: \"0\"}}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:13:33: variants[0].env.PYTHON_GIL: PYTHON_GIL=0 needs a build configured with --disable-gil"* ]]
+	bad_config "variants:" "  - {name: v, build: zz}"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:13:22: variants[0].build: unknown build \"zz\" (builds: gil, nogil)" ]
+}
+
+@test "missing script and tab indentation" {
+	sed 's#experiments/x.py#experiments/y.py#' "$T/cfg/base.yaml" >"$T/cfg/bad.yaml"
+	run "$GILBENCH" plan "$T/cfg/bad.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:11:13: experiments[0].script: script \"experiments/y.py\" not found"* ]]
+	bad_config "run:" "	warmup: 1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/bad.yaml:13:1: run: found character that cannot start any token"* ]]
+}
+
+@test "the lab config with a reference of the wrong length" {
+	sed 's/gil: \[0.1714, 0.3152, 0.6471, 1.3706\]/gil: [0.1714]/' "$ROOT/configs/lab.yaml" >"$T/cfg/lab.yaml"
+	cp -r "$ROOT/configs/experiments" "$T/cfg/"
+	run "$GILBENCH" plan "$T/cfg/lab.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ ^gilbench:\ $T/cfg/lab.yaml:[0-9]+:12:\ experiments\[4\]\.reference\.gil:\ expected\ 4\ numbers ]]
+}
