@@ -15,7 +15,7 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libgit2 libcurl libarchive yaml-0.1 jansson libcrypto gsl sqlite3
+PKGS = libgit2 libcurl libarchive yaml-0.1 jansson libcrypto gsl sqlite3 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 XCFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow $(PKG_CFLAGS) -DVERSION='"$(VERSION)"' -MMD -MP
@@ -32,7 +32,7 @@ UNIT_ASAN = $(UNIT_SRC:tests/unit/%.c=obj/asan/%)
 # Packages: building gilbench, building CPython, running the tests.
 DEPS_TOOL = build-essential pkg-config libgit2-dev libcurl4-openssl-dev libarchive-dev \
 	libyaml-dev libjansson-dev libssl-dev libgsl-dev libsqlite3-dev gnuplot-nox ccache \
-	patch xz-utils ca-certificates git
+	patch xz-utils ca-certificates git zlib1g-dev
 DEPS_CPYTHON = zlib1g-dev libbz2-dev libreadline-dev libffi-dev liblzma-dev libncurses-dev \
 	libgdbm-dev uuid-dev
 DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl

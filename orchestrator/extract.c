@@ -17,7 +17,8 @@
  *
  * Decompression runs in a second thread, as tar runs xz beside itself: that thread reads
  * the file with libarchive's raw format (any filter) and writes the plain tar stream into a
- * pipe that the extracting reader consumes. It keeps its own error text (the error slot is
+ * pipe that the extracting reader consumes. gzip goes through zlib's gzread instead,
+ * because libarchive does not check gzip's CRC-32 and length trailer. The thread keeps its own error text (the error slot is
  * not shared across threads) and reads to the end even after the tar's end marker, so a
  * bad checksum in a gzip or xz trailer is still reported. */
 #include "extract.h"
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define BLOCK (1 << 20)
 
@@ -56,6 +58,49 @@ struct unpack {                 /* the decompressing thread */
 	char err[512];
 };
 
+/* write all of buf to the pipe; false when the reader has gone */
+static bool pipeout(int fd, const char *buf, size_t n)
+{
+	ssize_t w;
+
+	for (size_t off = 0; off < n; off += (size_t)w) {
+		w = write(fd, buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			w = 0;
+		else if (w < 0)
+			return false;
+	}
+	return true;
+}
+
+/* gzip with zlib, which checks every member's CRC-32 and length */
+static void gunzip(struct unpack *u, char *buf)
+{
+	gzFile g = gzopen(u->path, "rb");
+	const char *msg;
+	int n, zerr = Z_OK;
+
+	if (!g) {
+		snprintf(u->err, sizeof(u->err), "gzopen: %s", strerror(errno));
+		u->failed = true;
+		return;
+	}
+	gzbuffer(g, BLOCK);
+	while ((n = gzread(g, buf, BLOCK)) > 0) {
+		if (!pipeout(u->fd, buf, (size_t)n))
+			break;
+		u->raw = (uint64_t)gzoffset(g);
+	}
+	msg = gzerror(g, &zerr); /* at the end: Z_BUF_ERROR for a truncated file */
+	if (n < 0 || (n == 0 && zerr != Z_OK)) {
+		if (msg && strncmp(msg, u->path, strlen(u->path)) == 0 && msg[strlen(u->path)] == ':')
+			msg += strlen(u->path) + 1 + (msg[strlen(u->path) + 1] == ' ');
+		snprintf(u->err, sizeof(u->err), "gzip: %s", msg && *msg ? msg : "unreadable");
+		u->failed = true;
+	}
+	gzclose_r(g);
+}
+
 static void *unpack(void *arg)
 {
 	struct unpack *u = arg;
@@ -63,8 +108,6 @@ static void *unpack(void *arg)
 	struct archive_entry *e;
 	char *buf = xmalloc(BLOCK);
 	la_ssize_t n;
-	ssize_t w;
-	size_t off;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -74,16 +117,13 @@ static void *unpack(void *arg)
 	archive_read_support_format_raw(a);
 	if (archive_read_open_filename(a, u->path, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
 		goto fail;
+	if (archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP) {
+		gunzip(u, buf);
+		goto cleanup;
+	}
 	while ((n = archive_read_data(a, buf, BLOCK)) > 0) {
-		for (off = 0; off < (size_t)n; off += (size_t)w) {
-			w = write(u->fd, buf + off, (size_t)n - off);
-			if (w < 0 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w < 0) /* the reader stopped: its error is the one that counts */
-				goto cleanup;
-		}
+		if (!pipeout(u->fd, buf, (size_t)n))
+			goto cleanup; /* the reader stopped: its error is the one that counts */
 		u->raw = (uint64_t)archive_filter_bytes(a, -1);
 	}
 	if (n < 0)
@@ -392,7 +432,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	archive_read_support_format_tar(in);
 	if (archive_read_open_fd(in, pfd[0], BLOCK) != ARCHIVE_OK) {
 		errorf("%s", archive_error_string(in));
-		goto readfail;
+		goto fail;
 	}
 	out = archive_write_disk_new();
 	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
@@ -416,7 +456,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 			break;
 		if (r < ARCHIVE_WARN) {
 			errorf("%s", archive_error_string(in));
-			goto readfail;
+			goto fail;
 		}
 		free(name);
 		name = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
@@ -429,7 +469,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 			goto fail;
 		}
 		if (archive_entry_size(e) > 0 && copydata(&x, in, out, name) < 0)
-			goto readfail;
+			goto fail;
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
 			errorf("%s: %s", name, archive_error_string(out));
 			goto fail;
@@ -446,7 +486,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	pthread_join(th, NULL);
 	started = false;
 	if (u.failed) {
-		errorf("%s", u.err);
+		errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
 		goto fail;
 	}
 	if (x.entries == 0) {
@@ -473,8 +513,13 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	prog = NULL;
 	rc = 0;
 	goto cleanup;
-readfail: /* a broken stream: the decompressor usually knows why better */
-	if (pfd[0] >= 0) {
+fail: /* a broken stream often shows up in the reader first: the decompressor knows why */
+	if (pfd[0] >= 0) { /* let it reach its checksum, within reason */
+		for (size_t left = 16 << 20; left && (got = read(pfd[0], drain, sizeof(drain))) != 0;)
+			if (got > 0)
+				left = (size_t)got < left ? left - (size_t)got : 0;
+			else if (errno != EINTR)
+				break;
 		close(pfd[0]);
 		pfd[0] = -1;
 	}
@@ -482,9 +527,8 @@ readfail: /* a broken stream: the decompressor usually knows why better */
 		pthread_join(th, NULL);
 		started = false;
 		if (u.failed)
-			errorf("%s", u.err);
+			errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
 	}
-fail:
 	errwrap("extract %s", archive);
 cleanup:
 	if (pfd[0] >= 0)
