@@ -136,3 +136,14 @@ print("ok")' "$T/plan.json"
 	[ "$status" -eq 1 ]
 	[[ "$output" =~ ^gilbench:\ $T/cfg/lab.yaml:[0-9]+:12:\ experiments\[4\]\.reference\.gil:\ expected\ 4\ numbers ]]
 }
+
+@test "the full example in docs/config.md loads" {
+	mkdir -p "$T/full/configs/experiments" "$T/full/patches"
+	cp "$ROOT/configs/experiments/race.py" "$ROOT/configs/experiments/thread_scaling.py" "$T/full/configs/experiments/"
+	: >"$T/full/patches/fix.patch"
+	awk '/^## A full example/ { on = 1 } on && /^```yaml/ { inside = 1; next } inside && /^```/ { exit } inside' \
+		"$ROOT/docs/config.md" >"$T/full/configs/full.yaml"
+	run "$GILBENCH" plan "$T/full/configs/full.yaml"
+	[ "$status" -eq 0 ]
+	[[ "${lines[-1]}" == "15 cells: 2 experiments, 5 points, 3 variants" ]]
+}
