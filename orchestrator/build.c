@@ -201,12 +201,18 @@ static void envset(struct strlist *e, const char *name, const char *value)
 	strlist_addown(e, xasprintf("%s=%s", name, value));
 }
 
-/* gilbench's environment; without PYTHON* variables when nopython (for probing) */
-static void envcopy(struct strlist *e, bool nopython)
+/* gilbench's environment, for a build (without an outer make's MAKEFLAGS, MFLAGS and
+ * MAKELEVEL, whose jobserver is not ours) or for a probe (without PYTHON* variables) */
+static void envcopy(struct strlist *e, bool probe)
 {
-	for (char **v = environ; *v; v++)
-		if (!nopython || strncmp(*v, "PYTHON", 6) != 0)
-			strlist_add(e, *v);
+	for (char **v = environ; *v; v++) {
+		if (probe && strncmp(*v, "PYTHON", 6) == 0)
+			continue;
+		if (!probe && (strncmp(*v, "MAKEFLAGS=", 10) == 0 || strncmp(*v, "MFLAGS=", 7) == 0 ||
+		               strncmp(*v, "MAKELEVEL=", 10) == 0))
+			continue;
+		strlist_add(e, *v);
+	}
 }
 
 /* NAME's full path when it is an executable in PATH, else NULL */
@@ -646,7 +652,7 @@ static int dobuild(struct job *j)
 		goto cleanup;
 	}
 done:
-	if (stats && ccache_stats(ccache, j->env.v, &h1, &m1)) {
+	if (stats && !spawn_interrupted && ccache_stats(ccache, j->env.v, &h1, &m1)) {
 		j->r->ccache_hits = h1 - h0;
 		j->r->ccache_misses = m1 - m0;
 	}
