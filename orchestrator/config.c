@@ -25,7 +25,8 @@
 
 #define MAXDEPTH 32
 #define MAXSIZE (1024 * 1024)
-#define MAXPOINTS 100000
+#define MAXPOINTS 100000 /* per experiment */
+#define MAXCELLS 100000  /* points times variants, over all experiments */
 
 enum nkind { N_SCALAR, N_SEQ, N_MAP };
 
@@ -198,6 +199,8 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 	char *path = NULL, *last = NULL;
 
 	*root = NULL;
+	if (where)
+		*where = NULL;
 	if (!yaml_parser_initialize(&y))
 		return errorf("%s: cannot start the YAML parser", x->file);
 	yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
@@ -315,6 +318,10 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 fail_event:
 	yaml_event_delete(&ev);
 cleanup:
+	if (where && rc < 0 && !*where) {
+		*where = path;
+		path = NULL;
+	}
 	free(last);
 	free(path);
 	while (depth > 0)
@@ -1172,12 +1179,17 @@ static int loadexps(struct ctx *x, const struct node *root, struct config *c)
 	if (listof(x, l, "experiments", true) < 0)
 		return -1;
 	c->exps = xcalloc(l->n, sizeof(*c->exps));
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0, cells = 0; i < l->n; i++) {
 		char *ip = item("experiments", i);
 		int rc;
 
 		c->nexps++;
 		rc = loadexp(x, c, l, i, ip);
+		if (rc == 0) {
+			cells += npoints(&c->exps[i]) * c->nvariants;
+			if (cells > MAXCELLS)
+				rc = fail(x, l->kids[i], ip, "the plan would have more than %d cells", MAXCELLS);
+		}
 		free(ip);
 		if (rc < 0)
 			return -1;

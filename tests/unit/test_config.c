@@ -538,6 +538,13 @@ static void test_matrix(void **state)
 	    "also in args");
 	bad(BASE "    matrix: {threads: [1, 2, 1]}\n", "10:30: experiments[0].matrix.threads[2]: ", "duplicate value");
 	bad(BASE "    matrix: {threads: [1, ~]}\n", "10:27: experiments[0].matrix.threads[1]: ", "got nothing");
+#define TEN "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"
+	bad(BASE "    matrix: {a: " TEN ", b: " TEN ", c: " TEN ", d: " TEN ", e: " TEN ", f: " TEN "}\n",
+	    "10:13: experiments[0].matrix: ", "more than 100000 points");
+	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds: [{name: b}, {name: c}]\nexperiments:\n"
+	    "  - name: x\n    script: experiments/x.py\n"
+	    "    matrix: {a: " TEN ", b: " TEN ", c: " TEN ", d: " TEN ", e: " TEN "}\n",
+	    "7:5: experiments[0]: ", "more than 100000 cells");
 }
 
 static void test_table_expect(void **state)
