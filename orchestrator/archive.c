@@ -224,7 +224,10 @@ static int spool_members(const char *top, struct mlist *l, int spool, char *chun
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 || writeall(spool, chunk, (size_t)n) < 0) {
-				errorf(n < 0 ? "read %s:" : "write the spool file for %s:", full);
+				if (n < 0)
+					errorf("read %s:", full);
+				else
+					errorf("write the spool file for %s:", full);
 				sha256_final(h, m->sha256);
 				close(fd);
 				free(full);
@@ -406,7 +409,10 @@ static int write_archive(struct outctx *o, const char *root, const struct mlist 
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				errorf("%s: read the spool file%s", m->rel, n < 0 ? ":" : ": it ended early");
+				if (n < 0)
+					errorf("%s: read the spool file:", m->rel);
+				else
+					errorf("%s: the spool file ended early", m->rel);
 				goto cleanup;
 			}
 			if (put_data(a, m->rel, chunk, (size_t)n) < 0)
@@ -485,7 +491,7 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 	uint64_t bytes = 0, done = 0;
 	size_t mlen = 0;
 	time_t mtime;
-	int spool = -1, rc = -1;
+	int spool = -1, c, rc = -1;
 
 	if (info)
 		memset(info, 0, sizeof(*info));
@@ -537,12 +543,16 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		goto cleanup;
 	if (write_archive(&o, root, &l, manifest, mlen, spool, mtime, chunk, p, &done) < 0)
 		goto cleanup;
-	if (fsync(o.fd) < 0 || close(o.fd) < 0) {
-		o.fd = -1;
+	if (fsync(o.fd) < 0) {
 		errorf("write %s:", tmp);
 		goto cleanup;
 	}
+	c = close(o.fd);
 	o.fd = -1;
+	if (c < 0) {
+		errorf("write %s:", tmp);
+		goto cleanup;
+	}
 	mpath = pathjoin(real, RUN_MANIFEST);
 	if (writefile(mpath, manifest, mlen) < 0)
 		goto cleanup;
@@ -704,6 +714,10 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		}
 		name = archive_entry_pathname(e);
 		clean = clean_name(name ? name : "");
+		if (!*clean) { /* "./" */
+			free(clean);
+			continue;
+		}
 		if (!r->root) {
 			slash = strchr(clean, '/');
 			r->root = slash ? xstrndup(clean, (size_t)(slash - clean)) : xstrdup(clean);
