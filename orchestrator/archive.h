@@ -61,6 +61,6 @@ void archive_info_free(struct archive_info *info);
 int archive_verify(const char *archive, struct verify_report *r); /* 0 intact, 1 problems in r, -1 unreadable (error set) */
 char *verify_problem_str(const struct verify_problem *p);  /* one line naming the member, allocated */
 void verify_report_free(struct verify_report *r);
-int archive_extract_run(const char *archive, const char *dest); /* verify, then extract safely to DEST (the run directory); -1 with the error */
+int archive_extract_run(const char *archive, const char *dest); /* verify, then extract safely, top folder stripped, to DEST (must not exist); -1 with the error */
 
 #endif
