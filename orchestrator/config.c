@@ -47,13 +47,25 @@ struct ctx {
 
 /* ---------- errors ---------- */
 
+/* Control characters (a newline in a quoted key or value) become '?': one problem, one line. */
+static void oneline(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int vfail(struct ctx *x, struct pos pos, const char *key, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], k[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (key && *key)
-		return errorf("%s:%d:%d: %s: %s", x->file, pos.line, pos.col, key, msg);
+	oneline(msg);
+	if (key && *key) {
+		snprintf(k, sizeof(k), "%s", key);
+		oneline(k);
+		return errorf("%s:%d:%d: %s: %s", x->file, pos.line, pos.col, k, msg);
+	}
 	return errorf("%s:%d:%d: %s", x->file, pos.line, pos.col, msg);
 }
 
