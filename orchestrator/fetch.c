@@ -8,8 +8,8 @@
  * fetch_url: one libcurl easy transfer per attempt, writing to the .part with our own
  * write callback. Up to 4 attempts on transient failures (connect, timeouts, partial
  * transfers, receive errors, 5xx) with back-off 1, 2, 4 s; a later attempt resumes from
- * the bytes already there (CURLOPT_RESUME_FROM_LARGE), and the first write of a response
- * truncates the file when the server answered 200 to a range request. The progress
+ * the bytes already there (CURLOPT_RESUME_FROM_LARGE); when the server ignores the range
+ * (curl's CURLE_RANGE_ERROR) the file is emptied and the download starts over, once. The progress
  * callback only hands numbers to log.h, and aborts the transfer when gilbench is asked to
  * stop.
  *
@@ -51,7 +51,6 @@ static const char *suites[] = {
 struct xfer {
 	int fd;
 	curl_off_t from;        /* resumed from this offset */
-	bool checked;           /* the first write looked at the response code */
 	int werr;               /* errno of a failed write */
 	struct progress *prog;
 	CURL *c;
@@ -73,20 +72,8 @@ static size_t onwrite(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
 	size_t len = size * n, off = 0;
-	long code = 0;
 	ssize_t w;
 
-	if (!x->checked) {
-		x->checked = true;
-		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &code);
-		if (x->from > 0 && code == 200) { /* the server ignored the range: start over */
-			if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0) {
-				x->werr = errno;
-				return 0;
-			}
-			x->from = 0;
-		}
-	}
 	while (off < len) {
 		w = write(x->fd, p + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -149,6 +136,7 @@ int fetch_url(const char *url, const char *dest, const char *what)
 	CURLcode r = CURLE_OK;
 	long code = 0;
 	int rc = -1;
+	bool restarted = false;
 
 	if (!inited) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -164,7 +152,6 @@ int fetch_url(const char *url, const char *dest, const char *what)
 			goto cleanup;
 		}
 		x.from = st.st_size;
-		x.checked = false;
 		x.werr = 0;
 		errbuf[0] = 0;
 		if (!(x.c = curl_easy_init())) {
@@ -198,6 +185,16 @@ int fetch_url(const char *url, const char *dest, const char *what)
 		if (r == CURLE_OK || (r == CURLE_HTTP_RETURNED_ERROR && code == 416 && x.from > 0)) {
 			rc = 0; /* 416: all of it was already there; the hash decides */
 			goto cleanup;
+		}
+		if (r == CURLE_RANGE_ERROR && x.from > 0 && !restarted) {
+			logmsg("%s: the server ignores ranges; starting over", url);
+			if (ftruncate(x.fd, 0) < 0) {
+				errorf("truncate %s:", dest);
+				goto cleanup;
+			}
+			restarted = true;
+			attempt--;
+			continue;
 		}
 		if (r == CURLE_WRITE_ERROR && x.werr) {
 			errno = x.werr;

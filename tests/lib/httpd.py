@@ -7,6 +7,7 @@ The first part of the path picks how a file under DIR is served:
   /ok/F        normally (Range requests honoured)
   /404/F       404 Not Found, always
   /slow/F      a few bytes every half second, below gilbench's low-speed limit
+  /pace/F      16 KiB every 50 ms (about 320 KiB/s: slow enough to overlap, fast enough)
   /drop/F      first request for F: full headers, half the body, then the connection is
                closed; later requests are served normally, Range honoured
   /norange/F   like /drop/, but later requests ignore Range (a whole 200 answer)
@@ -103,6 +104,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(body[i:i + 64])
                     self.wfile.flush()
                     time.sleep(0.5)
+            elif mode == "pace":
+                for i in range(0, len(body), 16384):
+                    self.wfile.write(body[i:i + 16384])
+                    self.wfile.flush()
+                    time.sleep(0.05)
             else:
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError, OSError):
@@ -112,6 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    srv.handle_error = lambda request, address: None  # clients that hang up are expected
     print(srv.server_address[1], flush=True)
     threading.Timer(LIFETIME, lambda: os._exit(0)).start()
     srv.serve_forever()

@@ -18,8 +18,9 @@ hostile archive tries to write into (absolute targets point there). KINDs:
   fifo        top/pipe, a FIFO
   many        top/ with 50 files (for GILBENCH_MAX_ENTRIES below that)
   big         top/big, 4 MiB of zeros (for GILBENCH_MAX_BYTES below that)
-  truncated   a good-sized archive cut in half (gzip or xz by OUT's name)
-  corrupt     a good-sized archive with bytes in the middle overwritten
+  large       about 4.6 MiB of text in 20 files (a few hundred KiB compressed)
+  truncated   a large archive cut in half (gzip or xz by OUT's name)
+  corrupt     a large archive with bytes in the middle overwritten
 """
 import io
 import os
@@ -75,7 +76,7 @@ def members(kind, canary):
             yield info("top/f%03d" % i, data=b"x\n")
     elif kind == "big":
         yield info("top/big", data=bytes(4 << 20))
-    elif kind in ("truncated", "corrupt"):
+    elif kind in ("large", "truncated", "corrupt"):
         rnd = random.Random(42)
         words = [b"alpha", b"beta", b"gamma", b"delta", b"epsilon", b"zeta", b"eta", b"theta"]
         for i in range(20):
