@@ -267,3 +267,21 @@ xml.dom.minidom.parse(sys.argv[1])" "$T/run/plots/scaling-thread-scaling.svg"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not a run directory"* ]]
 }
+
+@test "report: reference figures sit beside ours (lab.yaml)" {
+	$MKRUN "$T/run" --config "$ROOT/configs/lab.yaml" --fill 3 \
+		--values race:gil=1600000,1600000,1600000 --values race:nogil=400000,461312,500000
+	"$GILBENCH" report "$T/run"
+	md=$T/run/report.md
+	grep -qF '## Reference' "$md"
+	grep -qF 'Reference figures: The original write-up: CPython 3.15.0a8+, 8 logical cores, WSL2.' "$md"
+	grep -qF '| Contended lock | — | no-GIL | 1.2500 s |' "$md"
+	grep -qF '| Thread scaling | threads=8 | no-GIL | 0.3373 s |' "$md"
+	grep -qF '| Unsynchronised counter (race) | — | no-GIL | 71.0% | 71.6% | — |' "$md"
+	grep -qF '| Thread scaling (8 threads) |' "$md"
+	python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+x = [x for x in r['reference'] if x['experiment'] == 'contended-lock' and x['variant'] == 'nogil'][0]
+assert x['reference'] == 1.25 and x['unit'] == 'seconds', x" "$T/run/results.json"
+}
