@@ -130,6 +130,23 @@ YAML
 	[[ "$(pyq 'rows[2]["error"]')" == *"this is not json"* ]]
 }
 
+@test "measure: expect: correct is recorded for experiments that check a value, absent elsewhere" {
+	printf 'import json, os\nprint(json.dumps({"seconds": 0, "value": 5 if "PYTHON_GIL" in os.environ else 4}))\n' >"$R/exp/count.py"
+	mkrun <<'YAML'
+variants:
+  - {name: nogil, build: nogil}
+  - {name: nogil-gil1, build: nogil, env: {PYTHON_GIL: "1"}}
+experiments:
+  - {name: count, script: exp/count.py, trials: 1, expect: {name: value, equals: 5}}
+  - {name: ok, script: exp/ok.py, trials: 1}
+YAML
+	run "$GILBENCH" measure "$R"
+	[ "$status" -eq 0 ]
+	[ "$(pyq '[(r["variant"], r.get("correct")) for r in rows]')" = \
+	  "[('nogil', False), ('nogil-gil1', True), ('nogil', None), ('nogil-gil1', None)]" ]
+	[ "$(pyq '"correct" in rows[2]')" = False ]
+}
+
 @test "measure: a hanging script times out and its grandchild is killed with it; the run goes on" {
 	cat >"$R/exp/hang.py" <<'PY'
 import os, subprocess, time
@@ -224,9 +241,9 @@ experiments:
   - name: slow
     script: exp/slow.py
     args: {sleep: 0.02}
-    matrix: {n: [1, 2, 3]}
+    matrix: {n: [1, 2, 3, 4]}
     warmup: 1
-    trials: 9
+    trials: 15
 YAML
 	for i in $(seq 20); do
 		"$GILBENCH" measure --resume "$R" 2>>"$T/err" &
@@ -240,7 +257,8 @@ for l in open(sys.argv[1], "rb").read().splitlines(True):
     if l.endswith(b"\n"): json.loads(l)' "$R/results.jsonl"
 	done
 	n=$(pyq 'len(rows)')
-	echo "after 20 kills: $n of 60 trials"
+	echo "after 20 kills: $n of 128 trials"
+	[ "$n" -gt 0 ]
 	for i in 1 2 3 4 5; do
 		run "$GILBENCH" measure --resume "$R"
 		[ "$status" -eq 0 ] && break
@@ -248,7 +266,7 @@ for l in open(sys.argv[1], "rb").read().splitlines(True):
 	echo "$output"
 	[ "$status" -eq 0 ]
 	every_line_whole
-	once_each 60
+	once_each 128
 }
 
 @test "measure: adaptive trials stop at --max-trials and list the cells that did not converge" {
