@@ -371,7 +371,7 @@ int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
 	git_index *empty = NULL;
 	git_oid oid;
 	struct progress *prog = NULL;
-	char *label = NULL;
+	char *label = NULL, *adir = NULL;
 	int rc = -1;
 
 	gitinit();
@@ -387,7 +387,9 @@ int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
 		giterr("tree of commit %s in %s", commit, mirror);
 		goto cleanup;
 	}
-	if (mkdirp(dir, 0755) < 0) {
+	/* libgit2 1.5 makes a relative target's subfolders in the wrong place: absolute it is */
+	adir = abspath(dir);
+	if (!adir || mkdirp(adir, 0755) < 0) {
 		errwrap("checkout of %.12s", commit);
 		goto cleanup;
 	}
@@ -399,7 +401,7 @@ int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
 	prog = mkprogress(label, PROGRESS_COUNT);
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_WRITE_INDEX;
-	co.target_directory = dir;
+	co.target_directory = adir;
 	co.baseline_index = empty;
 	co.progress_cb = oncheckout;
 	co.progress_payload = prog;
@@ -420,5 +422,6 @@ cleanup:
 	git_commit_free(c);
 	git_repository_free(repo);
 	free(label);
+	free(adir);
 	return rc;
 }

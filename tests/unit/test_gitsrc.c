@@ -25,7 +25,7 @@
 
 static char *tmp, *repo, *mirror;
 static struct paths P;
-static char C1[41], C2[41], C3[41], F[41], V2TAG[41], BLOB[41], AMBIG[8];
+static char C1[41], C2[41], C3[41], F[41], B[41], V2TAG[41], BLOB[41], AMBIG[8];
 
 static char *mkrepo_sh(void)
 {
@@ -80,6 +80,7 @@ static int group_setup(void **state)
 	fact(out, "C2", C2, sizeof(C2));
 	fact(out, "C3", C3, sizeof(C3));
 	fact(out, "F", F, sizeof(F));
+	fact(out, "B", B, sizeof(B));
 	fact(out, "V2TAG", V2TAG, sizeof(V2TAG));
 	fact(out, "BLOB", BLOB, sizeof(BLOB));
 	fact(out, "AMBIG", AMBIG, sizeof(AMBIG));
@@ -355,6 +356,30 @@ static void test_checkout(void **state)
 	free(b1);
 }
 
+/* a tree with a subfolder, into a relative path (libgit2 needs an absolute one) */
+static void test_checkout_subfolder_relative(void **state)
+{
+	char *cwd = getcwd(NULL, 0), *d = pathjoin(tmp, "co/blobs"), *s;
+
+	(void)state;
+	assert_non_null(cwd);
+	assert_int_equal(mkdirp(d, 0755), 0);
+	assert_int_equal(chdir(d), 0);
+	if (gitsrc_checkout(mirror, B, "tree") < 0)
+		fail_msg("checkout: %s", errmsg());
+	assert_int_equal(chdir(cwd), 0);
+	s = slurp(d, "tree/blobs/999");
+	assert_non_null(s);
+	assert_string_equal(s, "blob 999\n");
+	free(s);
+	s = slurp(d, "tree/README");
+	assert_non_null(s);
+	assert_string_equal(s, "three\n");
+	free(s);
+	free(cwd);
+	free(d);
+}
+
 static void test_checkout_errors(void **state)
 {
 	char *d = pathjoin(tmp, "co/bad");
@@ -411,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_file_url),
 		cmocka_unit_test(test_fetch_new_commit),
 		cmocka_unit_test(test_checkout),
+		cmocka_unit_test(test_checkout_subfolder_relative),
 		cmocka_unit_test(test_checkout_errors),
 		cmocka_unit_test(test_unreachable),
 	};
