@@ -326,6 +326,35 @@ static bool pgocounter(const char *line, unsigned long *done, unsigned long *tot
 	return *total > 0;
 }
 
+/* for a compiler command line ("cc -c ... -o x.o /src/Objects/x.c"), the last .c file it
+ * names, as its last two path components ("Objects/x.c") */
+static char *compiling(const char *line)
+{
+	const char *w = line, *best = NULL;
+	size_t bestn = 0;
+
+	if (!strstr(line, " -c ") || strchr(line, '\n'))
+		return NULL;
+	while (*w) {
+		size_t n = strcspn(w, " ");
+		if (n > 2 && strncmp(w + n - 2, ".c", 2) == 0) {
+			best = w;
+			bestn = n;
+		}
+		w += n;
+		w += strspn(w, " ");
+	}
+	if (!best)
+		return NULL;
+	for (int slashes = 0, i = (int)bestn - 1; i > 0; i--)
+		if (best[i - 1] == '/' && ++slashes == 2) {
+			bestn -= (size_t)i;
+			best += i;
+			break;
+		}
+	return xstrndup(best, bestn);
+}
+
 struct stepctx {
 	struct progress *pr;
 	const char *log;
@@ -361,9 +390,14 @@ static void steptick(void *arg, double elapsed)
 		}
 	}
 	if (!counted) {
+		char *src;
 		free(tail);
 		tail = logtail(c->log, 1, 4096);
-		progress_note(c->pr, "%.70s", tail);
+		if ((src = compiling(tail)))
+			progress_note(c->pr, "compiling %s", src);
+		else
+			progress_note(c->pr, "%.70s", tail);
+		free(src);
 	}
 	free(tail);
 }
