@@ -68,7 +68,9 @@ obj/asan/test_%: tests/unit/test_%.c obj/asan/libgilbench.a
 
 unit: $(UNIT_REL) $(UNIT_ASAN)
 
-obj/fuzz_config: tests/fuzz/fuzz_config.c $(LIBSRC)
+# the fuzzer links only the loader and what it uses (the commands need main.c)
+FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
+obj/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(XCFLAGS) -iquote orchestrator -o $@ $^ $(PKG_LIBS)
 
