@@ -1453,11 +1453,11 @@ static int plot_scaling(struct report *r, const char *tmp, size_t e, const size_
 			}
 			bufadds(&s, any ? ", " : "");
 			gp_quote(&s, dpath);
-			bufadds(&s, " using 1:2:3:4 with yerrorlines lw 2 title ");
+			bufaddf(&s, " using 1:2:3:4 with yerrorlines lt %zu lw 2 title ", v + 1);
 			gp_quote(&s, vlabel(r, v));
 			bufadds(&s, ", ");
 			gp_quote(&s, dpath);
-			bufadds(&s, " using 1:5 with lines dt 2 title ");
+			bufaddf(&s, " using 1:5 with lines lt %zu dt 2 lw 1 title ", v + 1);
 			{
 				char *ti = xasprintf("%s ideal", vlabel(r, v));
 				gp_quote(&s, ti);
