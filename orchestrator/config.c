@@ -404,7 +404,7 @@ static int checkmap(struct ctx *x, const struct node *n, const char *path, const
 		const struct node *k = n->kids[i];
 		char *kp;
 
-		if (k->kind != N_SCALAR || isnull(k) || memchr(k->text, '\0', k->len))
+		if (k->kind != N_SCALAR || isnull(k) || k->len == 0 || memchr(k->text, '\0', k->len))
 			return fail(x, k, path, "keys must be non-empty strings, got %s", describe(k, buf, sizeof(buf)));
 		kp = sub(path, k->text);
 		for (size_t j = 0; j < i; j += 2)

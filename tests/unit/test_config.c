@@ -340,6 +340,8 @@ static void test_unknown_key(void **state)
 	(void)state;
 	bad(BASE "    trails: 3\n", "10:5: experiments[0].trails: ", "unknown key (allowed: name, title, script");
 	bad(BASE "colour: red\n", "10:1: colour: ", "unknown key");
+	bad(BASE "\"\": 1\n", "10:1: ", "keys must be non-empty strings, got \"\"");
+	bad(BASE "? [a]\n: 1\n", "10:3: ", "keys must be non-empty strings, got a list");
 }
 
 static void test_duplicate_key(void **state)
