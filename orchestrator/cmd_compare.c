@@ -115,13 +115,6 @@ static int regression_exit(const struct comparesummary *s, const struct copts *o
 
 /* --- two finished runs --- */
 
-static bool is_archive(const char *path)
-{
-	size_t n = strlen(path);
-
-	return (n > 7 && strcmp(path + n - 7, ".tar.gz") == 0) || (n > 4 && strcmp(path + n - 4, ".tgz") == 0);
-}
-
 static int runs_main(const char *a, const char *b, const struct copts *op)
 {
 	struct compareopts co = { .noise = op->noise };
@@ -129,7 +122,7 @@ static int runs_main(const char *a, const char *b, const struct copts *op)
 	char *tmp = NULL, *da = NULL, *db = NULL, *md = NULL, *js = NULL;
 	int v, rc = EXIT_FAIL;
 
-	if (is_archive(a) || is_archive(b)) {
+	if (compare_isarchive(a) || compare_isarchive(b)) {
 		const char *t = getenv("TMPDIR");
 		tmp = xasprintf("%s/gilbench-compare-XXXXXX", t && *t ? t : "/tmp");
 		if (!mkdtemp(tmp)) {
@@ -147,8 +140,8 @@ static int runs_main(const char *a, const char *b, const struct copts *op)
 		}
 		goto fail;
 	}
-	co.where_a = is_archive(a) ? a : da;
-	co.where_b = is_archive(b) ? b : db;
+	co.where_a = compare_isarchive(a) ? a : da;
+	co.where_b = compare_isarchive(b) ? b : db;
 	if (op->out) {
 		if (mkdirp(op->out, 0755) < 0)
 			goto fail;

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "archive.h"
 #include "config.h"
@@ -131,8 +130,10 @@ static struct config *load_config(const char *dir)
 	struct config *cfg = NULL;
 	char *path = pathjoin(dir, RUN_CONFIG);
 
-	if (exists(path) && config_load(path, &cfg) < 0)
+	if (exists(path) && config_load(path, &cfg) < 0) {
+		warn("%s (lower is taken as better for every metric of this side)", errmsg());
 		cfg = NULL;
+	}
 	free(path);
 	return cfg;
 }
@@ -411,7 +412,7 @@ void comparesummary_free(struct comparesummary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static bool is_archive(const char *path)
+bool compare_isarchive(const char *path)
 {
 	size_t n = strlen(path);
 
@@ -426,7 +427,7 @@ int compare_rundir(const char *arg, const char *tmp, const char *what, char **di
 	int v, rc = -1;
 
 	*dir = NULL;
-	if (!is_archive(arg) || isdir(arg)) {
+	if (!compare_isarchive(arg) || isdir(arg)) {
 		if (!isdir(arg)) {
 			errorf("%s: no such run directory or .tar.gz archive", arg);
 			goto cleanup;

@@ -15,6 +15,7 @@
 #define GILBENCH_COMPARE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -48,6 +49,7 @@ int compare_runs(const char *dir_a, const char *dir_b, const struct compareopts 
 size_t compare_regressions(const struct comparesummary *s, double pct); /* cells significantly slower by more than pct (a share: 0.05) */
 void comparesummary_free(struct comparesummary *s);     /* free the fields and zero it */
 int compare_copy_inputs(const struct config *cfg, const char *rundir); /* each experiment's folder of .py files into RUN_DIR at the same relative place, patches into RUN_DIR/patches; -1 with the error */
+bool compare_isarchive(const char *path);                /* PATH names a .tar.gz or .tgz */
 int compare_rundir(const char *arg, const char *tmp, const char *what, char **dir);
 	/* *dir: ARG's absolute path when it is a run directory, or TMP/WHAT when ARG is a .tar.gz,
 	   verified then extracted there; 0, 1 when the archive fails verification (the error lists
