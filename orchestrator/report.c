@@ -1052,11 +1052,70 @@ static char *json_text(json_t *v) /* a scalar or compact JSON as text */
 	}
 }
 
+/* one line for a noise or non-convergence record of metadata.json */
+static char *noise_text(json_t *it, bool conv)
+{
+	const char *e = json_string_value(json_object_get(it, "experiment"));
+	const char *p = json_string_value(json_object_get(it, "point"));
+	const char *v = json_string_value(json_object_get(it, "variant"));
+	json_t *share = json_object_get(it, "other_cpu_share"), *n = json_object_get(it, "trials"),
+	       *hw = json_object_get(it, "halfwidth");
+	struct buf b = { 0 };
+
+	if (!json_is_object(it) || !e)
+		return json_text(it);
+	bufaddf(&b, "%s%s%s%s%s", e, p && *p ? " " : "", p ? p : "", v ? " on " : "", v ? v : "");
+	if (conv) {
+		bufadds(&b, ": not converged");
+		if (json_is_integer(n))
+			bufaddf(&b, " after %" JSON_INTEGER_FORMAT " trials", json_integer_value(n));
+		if (json_is_number(hw))
+			bufaddf(&b, " (95%% CI half-width %.1f%%)", 100 * json_number_value(hw));
+	} else if (json_is_number(share)) {
+		bufaddf(&b, ": other processes used %.0f%% of the CPUs while it ran", 100 * json_number_value(share));
+	} else {
+		bufadds(&b, ": noisy");
+	}
+	return b.s;
+}
+
+/* metadata.json's noise readings: "noise" (per point; only those marked noisy count),
+ * "nonconverged" (adaptive trials that missed their target) and "busy_at_start" */
+static void meta_noise(struct report *r, json_t *jn)
+{
+	const char *keys[] = { "noise", "nonconverged", "not_converged" };
+	json_t *busy = json_object_get(r->meta, "busy_at_start");
+
+	if (json_is_true(busy)) {
+		json_t *l = json_object_get(json_object_get(r->meta, "load_start"), "1m");
+		strlist_addown(&r->warnings, json_is_number(l)
+		               ? xasprintf("the machine was busy when the run started (load %.2f)", json_number_value(l))
+		               : xstrdup("the machine was busy when the run started"));
+		json_array_append_new(jn, json_pack("{s:s, s:O}", "kind", "busy_at_start", "detail",
+		                                    json_object_get(r->meta, "load_start") ? json_object_get(r->meta, "load_start")
+		                                                                         : json_null()));
+	}
+	for (size_t k = 0; k < LEN(keys); k++) {
+		json_t *a = json_object_get(r->meta, keys[k]), *it;
+		bool conv = k > 0;
+		size_t i;
+
+		if (!json_is_array(a))
+			continue;
+		json_array_foreach(a, i, it) {
+			json_t *noisy = json_object_get(it, "noisy");
+			if (json_is_object(it) && noisy && !json_is_true(noisy))
+				continue; /* a reading, not a flag */
+			strlist_addown(&r->warnings, noise_text(it, conv));
+			json_array_append_new(jn, json_pack("{s:s, s:O}", "kind", conv ? "nonconverged" : "noise", "detail", it));
+		}
+	}
+}
+
 static void section_noise(struct report *r)
 {
 	struct blk *t = NULL;
 	json_t *jn = json_object_get(r->out, "noise");
-	const char *keys[] = { "noise", "not_converged" };
 
 	for (size_t p = 0; p < r->plan->npoints; p++) {
 		const struct point *pt = &r->plan->points[p];
@@ -1077,24 +1136,8 @@ static void section_noise(struct report *r)
 		}
 	}
 	/* flags the run stage recorded in metadata.json */
-	for (size_t k = 0; r->meta && k < LEN(keys); k++) {
-		json_t *a = json_object_get(r->meta, keys[k]), *it;
-		size_t i;
-
-		if (json_is_array(a)) {
-			json_array_foreach(a, i, it) {
-				char *s = json_text(it);
-				strlist_addown(&r->warnings, xasprintf("%s: %s", keys[k], s));
-				json_array_append_new(jn, json_pack("{s:s, s:O}", "kind", keys[k], "detail", it));
-				free(s);
-			}
-		} else if (a && !json_is_null(a) && !json_is_false(a) && !(json_is_object(a) && json_object_size(a) == 0)) {
-			char *s = json_text(a);
-			strlist_addown(&r->warnings, xasprintf("%s: %s", keys[k], s));
-			json_array_append_new(jn, json_pack("{s:s, s:O}", "kind", keys[k], "detail", a));
-			free(s);
-		}
-	}
+	if (r->meta)
+		meta_noise(r, jn);
 	heading(&r->doc, 2, "Noise");
 	if (r->warnings.n == 0) {
 		para(&r->doc, xasprintf("No cell has a coefficient of variation above %.1f%%, and the run recorded "
@@ -1201,9 +1244,15 @@ static void prov_json(struct blk *t, const char *prefix, json_t *o)
 	json_t *v;
 
 	json_object_foreach(o, k, v) {
-		char *name = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
-		if (json_is_object(v) && *prefix == 0)
-			prov_json(t, name, v);
+		char *name;
+		const char *dot;
+
+		if (!*prefix && (strcmp(k, "noise") == 0 || strcmp(k, "nonconverged") == 0))
+			continue; /* in the Noise section */
+		name = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		dot = strchr(name, '.');
+		if (json_is_object(v) && json_object_size(v) > 0 && (!dot || !strchr(dot + 1, '.')))
+			prov_json(t, name, v); /* two levels: builds.gil.version */
 		else
 			prov_row(t, name, json_text(v));
 		free(name);
@@ -1294,6 +1343,12 @@ static void section_header(struct report *r)
 	cells(t, "Value");
 	cells(t, "Config");
 	cell(t, xasprintf("%s (%s)", c->name, c->path));
+	if (json_is_string(json_object_get(r->meta, "started"))) {
+		const char *st = json_string_value(json_object_get(r->meta, "started"));
+		const char *en = json_string_value(json_object_get(r->meta, "ended"));
+		cells(t, "Run");
+		cell(t, xasprintf("%s to %s", st, en ? en : "(not finished)"));
+	}
 	cells(t, "Trials");
 	cell(t, first ? xasprintf("%zu, from %s to %s", r->ntrials, first, last) : xasprintf("%zu", r->ntrials));
 	cells(t, "Source");

@@ -108,16 +108,23 @@ full_run() {
 }
 
 @test "report: noise flags from metadata.json are listed" {
-	full_run "$T/run" --metadata '{"noise": ["load 1.7 at start: another process was busy"], "not_converged": ["thread-scaling threads=2 nogil"]}'
+	full_run "$T/run" --metadata '{"busy_at_start": true, "load_start": {"1m": 1.7},
+		"noise": [{"experiment": "io-threads", "point": "", "other_cpu_share": 0.02, "noisy": false},
+		          {"experiment": "thread-scaling", "point": "threads=2", "other_cpu_share": 0.31, "noisy": true}],
+		"nonconverged": [{"cell": "0123456789abcdef", "experiment": "thread-scaling", "variant": "nogil",
+		                  "point": "threads=2", "trials": 20, "halfwidth": 0.034}]}'
 	run "$GILBENCH" report "$T/run"
-	[[ "$output" == *"load 1.7 at start"* ]]
-	grep -qF 'noise: load 1.7 at start: another process was busy' "$T/run/report.md"
-	grep -qF 'not_converged: thread-scaling threads=2 nogil' "$T/run/report.md"
+	echo "$output"
+	[[ "$output" == *"warning: noise: the machine was busy when the run started (load 1.70)"* ]]
+	md=$T/run/report.md
+	grep -qF '| thread-scaling threads=2: other processes used 31% of the CPUs while it ran |' "$md"
+	grep -qF '| thread-scaling threads=2 on nogil: not converged after 20 trials (95% CI half-width 3.4%) |' "$md"
+	! grep -qF 'io-threads: other processes' "$md"
 	python3 -c "
 import json, sys
 r = json.load(open(sys.argv[1]))
 kinds = sorted(n['kind'] for n in r['noise'])
-assert kinds == ['noise', 'not_converged'], kinds" "$T/run/results.json"
+assert kinds == ['busy_at_start', 'noise', 'nonconverged'], kinds" "$T/run/results.json"
 }
 
 @test "report: failed and timed-out trials are listed, left out of the statistics, exit 4" {

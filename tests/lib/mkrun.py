@@ -196,8 +196,13 @@ def main():
                 "source": {"kind": "tarball", "sha256": "93e583f2...d640"}, "patches": [],
                 "machine": {"kernel": "Linux 6.1.0", "cpu": "Synthetic CPU", "cores": 2, "memory_kb": 4000000,
                             "governor": "performance"},
-                "load": {"start": {"1m": 0.1}, "end": {"1m": 0.2}},
-                "started": "2026-11-25T09:00:00Z", "finished": "2026-11-25T09:30:00Z"}
+                "load_start": {"1m": 0.1, "5m": 0.1, "15m": 0.1}, "busy_at_start": False,
+                "load_end": {"1m": 0.2, "5m": 0.1, "15m": 0.1},
+                "started": "2026-11-25T09:00:00Z", "ended": "2026-11-25T09:30:00Z",
+                "noise": [{"experiment": e["name"], "point": p, "other_cpu_share": 0.01,
+                           "load_after": {"1m": 0.2}, "noisy": False}
+                          for e in cfg["experiments"] for p in points(e)],
+                "nonconverged": []}
         meta.update(json.loads(a.metadata))
         json.dump(meta, open(os.path.join(a.rundir, "metadata.json"), "w"), indent=1)
 
