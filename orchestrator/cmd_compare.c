@@ -256,7 +256,7 @@ static int sided(struct derive *d, yaml_node_t *seq, const char *const *rename)
 
 static int pair(yaml_document_t *out, int map, const char *key, int value)
 {
-	int k = scalar(out, key);
+	int k = yaml_document_add_scalar(out, NULL, (yaml_char_t *)key, -1, YAML_PLAIN_SCALAR_STYLE);
 
 	return k && value && yaml_document_append_mapping_pair(out, map, k, value) ? 0 : -1;
 }
@@ -430,7 +430,7 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	struct comparesummary s = {0};
 	json_t *cj = NULL;
 	char *rundir = NULL, *cfgpath = NULL, *lockpath = NULL, *cjpath = NULL, *mdpath = NULL;
-	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL;
+	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL;
 	size_t nrecs = 0;
 	int rc = EXIT_FAIL, verify = 0;
 
@@ -472,7 +472,8 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 		logmsg("%s: %s is commit %s", i ? "B" : "A", revs[i], src[i].id);
 	}
 	cjpath = pathjoin(rundir, "compare.json");
-	cj = json_pack("{s:s, s:s, s:o, s:o, s:f}", "config", cfg->path, "url", cfg->source.url,
+	cfgabs = pathjoin(cfg->dir, strrchr(cfg->path, '/') ? strrchr(cfg->path, '/') + 1 : cfg->path);
+	cj = json_pack("{s:s, s:s, s:o, s:o, s:f}", "config", cfgabs, "url", cfg->source.url,
 	               "a", revjson(revs[0], &src[0]), "b", revjson(revs[1], &src[1]), "noise", op->noise);
 	if (write_json(cjpath, cj) < 0)
 		goto fail;
@@ -571,6 +572,7 @@ cleanup:
 	free(where[0]);
 	free(where[1]);
 	free(title);
+	free(cfgabs);
 	return rc;
 }
 
