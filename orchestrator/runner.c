@@ -97,6 +97,7 @@ struct runner {
 	json_t *noise, *nonconv;
 	struct cpusample first;
 	json_t *loadend;
+	double selfcpu;         /* gilbench's own CPU seconds during the run (without trials) */
 	char *started, *ended;
 	const char *status;
 	bool busystart;
@@ -494,6 +495,7 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "load_end", R->loadend ? json_incref(R->loadend) : json_null());
 	json_object_set_new(m, "started", json_string(R->started));
 	json_object_set_new(m, "ended", R->ended ? json_string(R->ended) : json_null());
+	json_object_set_new(m, "gilbench_cpu", R->ended ? json_real(R->selfcpu) : json_null());
 	json_object_set_new(m, "noise", json_incref(R->noise));
 	json_object_set_new(m, "nonconverged", json_incref(R->nonconv));
 	json_object_set_new(m, "runopts", json_pack("{s:b,s:o,s:i,s:i,s:f}", "resume", R->o->resume,
@@ -716,6 +718,7 @@ cleanup:
 			R.status = "error";
 		sysinfo_sample(&end);
 		R.loadend = sysinfo_load_json(&end);
+		R.selfcpu = end.selfcpu - R.first.selfcpu;
 		R.ended = utcstamp(false);
 		if (writemeta(&R) < 0 && rc == 0)
 			rc = -1;

@@ -3,10 +3,13 @@
 #
 # One build (the system python3, no wrapper) and one experiment whose script prints
 # {"seconds": 0} and exits: N trials through `gilbench measure`, against the same script
-# run N times by a plain sh loop. Three alternating repetitions of each; the medians are
-# printed: the direct time per run, the wall time gilbench records per trial (spawn to
+# run N times by a plain sh loop. REPS (5) alternating repetitions of each; the best and
+# the median repetition are printed (the best is the fairer figure on a busy machine, where
+# other work only ever adds time): the direct time per run, the wall time gilbench records per trial (spawn to
 # exit, as results.jsonl holds it), and gilbench's whole run divided by N (which also pays
-# for start-up, the interpreter probe, plan.json and metadata.json). Figures, not assertions.
+# for start-up, the interpreter probe, plan.json and metadata.json). On a busy machine those
+# differences drown in scheduling noise, so it also prints gilbench's own CPU time per trial
+# (metadata.json's gilbench_cpu over N), which load does not inflate. Figures, not assertions.
 set -eu
 : "${GILBENCH:=$(pwd)/gilbench}"
 N=${N:-50}
@@ -37,8 +40,8 @@ experiments:
 YAML
 }
 
-direct= recorded= whole=
-for rep in 1 2 3; do
+direct= recorded= whole= selfcpu=
+for rep in $(seq "${REPS:-5}"); do
 	t0=$(ms)
 	i=0
 	while [ $i -lt "$N" ]; do
@@ -55,14 +58,36 @@ for rep in 1 2 3; do
 	recorded="$recorded $("$PY" -c '
 import json, statistics, sys
 print(int(statistics.median(json.loads(l)["wall"] for l in open(sys.argv[1])) * 1e9))' "$W/run/results.jsonl")"
+	selfcpu="$selfcpu $("$PY" -c '
+import json, sys
+print(int(json.load(open(sys.argv[1]))["gilbench_cpu"] * 1e9))' "$W/run/metadata.json")"
 done
 
-"$PY" - "$direct" "$recorded" "$whole" "$N" <<'PY'
-import statistics, sys
-d, r, w = (statistics.median(int(x) for x in s.split()) / 1e6 for s in sys.argv[1:4])
-n = sys.argv[4]
-print(f"direct run (sh loop, {n} runs): {d:.2f} ms per run")
-print(f"gilbench recorded wall per trial: {r:.2f} ms (median)")
-print(f"per-trial overhead (recorded wall - direct): {r - d:.2f} ms (target <= 2 ms)")
-print(f"gilbench whole measure / {n} trials: {w:.2f} ms; overhead {w - d:.2f} ms per trial, start-up and probe included")
+W=$W "$PY" - "$direct" "$recorded" "$whole" "$selfcpu" "$N" <<'PY'
+import os, statistics, sys, tempfile, time
+
+def fsync_ms():
+    ts = []
+    with tempfile.NamedTemporaryFile(dir=os.environ.get("W", "/tmp")) as f:
+        for _ in range(50):
+            t = time.perf_counter()
+            os.write(f.fileno(), b"x" * 400 + b"\n")
+            os.fsync(f.fileno())
+            ts.append(time.perf_counter() - t)
+    return statistics.median(ts) * 1e3
+
+reps = [[int(x) / 1e6 for x in s.split()] for s in sys.argv[1:5]]
+n = sys.argv[5]
+print(f"append + fsync of one results line on this disk: {fsync_ms():.2f} ms (median of 50; "
+      "paid between trials, outside the recorded wall)")
+print(f"gilbench's own CPU time per trial (user+system, trials excluded): "
+      f"{statistics.median(reps[3]) / int(n):.2f} ms (median of {len(reps[3])})")
+reps = reps[:3]
+for how, f in (("best", min), ("median", statistics.median)):
+    d, r, w = (f(x) for x in reps)
+    print(f"{how} of {len(reps[0])}: direct run (sh loop, {n} runs): {d:.2f} ms per run")
+    print(f"{how} of {len(reps[0])}: gilbench recorded wall per trial: {r:.2f} ms (median of {n})")
+    print(f"{how} of {len(reps[0])}: per-trial overhead (recorded wall - direct): {r - d:.2f} ms (target <= 2 ms)")
+    print(f"{how} of {len(reps[0])}: gilbench whole measure / {n} trials: {w:.2f} ms; "
+          f"overhead {w - d:.2f} ms per trial, start-up and probe included")
 PY
