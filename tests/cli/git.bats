@@ -30,6 +30,69 @@ experiments:
 EOF
 }
 
+teardown() {
+	[ -z "${HTTPD:-}" ] || kill "$HTTPD" 2>/dev/null || true
+}
+
+# Serve the bare repositories under $1 over http with git's smart protocol (git
+# http-backend as a CGI), on a free port of 127.0.0.1; sets $PORT and $HTTPD. The server
+# exits by itself after 120 s.
+smart_httpd() {
+	cat >"$T/httpd.py" <<'PY'
+import http.server, os, subprocess, sys, threading
+root = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def cgi(self, body=b""):
+        path, _, query = self.path.partition("?")
+        env = dict(os.environ, GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path,
+                   QUERY_STRING=query, REQUEST_METHOD=self.command, REMOTE_ADDR="127.0.0.1",
+                   CONTENT_TYPE=self.headers.get("Content-Type", ""), CONTENT_LENGTH=str(len(body)),
+                   HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding", ""),
+                   GIT_PROTOCOL=self.headers.get("Git-Protocol", ""))
+        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True).stdout
+        head, _, data = out.partition(b"\r\n\r\n")
+        status, hdrs = 200, []
+        for line in head.decode().split("\r\n"):
+            k, _, v = line.partition(":")
+            if k.lower() == "status":
+                status = int(v.split()[0])
+            elif k:
+                hdrs.append((k, v.strip()))
+        self.send_response(status)
+        for k, v in hdrs:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_GET(self):
+        self.cgi()
+    def do_POST(self):
+        if self.headers.get("Transfer-Encoding") == "chunked":
+            body = b""
+            while True:
+                n = int(self.rfile.readline().strip(), 16)
+                if n == 0:
+                    self.rfile.readline()
+                    break
+                body += self.rfile.read(n)
+                self.rfile.readline()
+        else:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.cgi(body)
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+threading.Timer(120, os._exit, (0,)).start()
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	python3 "$T/httpd.py" "$1" >"$T/port" &
+	HTTPD=$!
+	for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+	PORT=$(cat "$T/port")
+	[ -n "$PORT" ]
+}
+
 field() { # field NAME: the value of "NAME: value" in $output
 	printf '%s\n' "$output" | sed -n "s/^$1: //p"
 }
@@ -141,4 +204,31 @@ field() { # field NAME: the value of "NAME: value" in $output
 	[ -z "$(ls -d "$GILBENCH_CACHE"/git/*.tmp 2>/dev/null || true)" ]
 	# exactly one of them made the mirror
 	[ "$(cat "$T/a.err" "$T/b.err" | grep -c 'mirroring ')" -eq 1 ]
+}
+
+@test "git: http:// with git's smart protocol: clone, then a fetch with a new commit, a deleted branch and a tag on a blob" {
+	unset http_proxy HTTP_PROXY all_proxy ALL_PROXY
+	git clone -q --bare "$T/repo" "$T/srv/repo.git"
+	git -C "$T/srv/repo.git" tag -m "on a blob" blobtag "$BLOB"
+	smart_httpd "$T/srv"
+	url=http://127.0.0.1:$PORT/repo.git
+	gitconfig "$url" main >"$T/http.yaml"
+	run "$GILBENCH" fetch "$T/http.yaml" --work "$T/work" --ref feature
+	[ "$status" -eq 0 ]
+	[ "$(field id)" = "$F" ]
+	[ "$(field origin)" = "$url" ]
+	[ -f "$(field tree)/feature.txt" ]
+	run "$GILBENCH" fetch "$T/http.yaml" --work "$T/work" --ref blobtag
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"ref 'blobtag' in $url names a blob, not a commit"* ]]
+	# upstream moves: a new commit on main, feature deleted
+	new=$(sh "$ROOT/tests/lib/mkrepo.sh" advance "$T/repo")
+	git -C "$T/repo" push -q "$T/srv/repo.git" main :feature
+	run "$GILBENCH" fetch "$T/http.yaml" --work "$T/work"
+	[ "$status" -eq 0 ]
+	[ "$(field id)" = "$new" ]
+	grep -q advanced "$(field tree)/README"
+	run "$GILBENCH" fetch "$T/http.yaml" --work "$T/work" --ref feature
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown ref 'feature' in $url"* ]]
 }
