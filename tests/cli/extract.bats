@@ -72,6 +72,10 @@ refused() { # refused KIND EXT MESSAGE: the archive is refused with MESSAGE, and
 	refused hardlink tar.gz "top/h: hard link: $T/canary/victim: absolute path"
 }
 
+@test "extract: hard link to a file not extracted yet" {
+	refused hardlink-later tar.gz "top/h: hard link to top/later, which is not a file already extracted in the tree"
+}
+
 @test "extract: character device" {
 	refused chardev tar.gz "top/null: device node"
 }

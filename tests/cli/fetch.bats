@@ -189,3 +189,28 @@ fetch() { run "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"; }
 		cp "$GILBENCH_CACHE/downloads/$sha.origin" "$shared/$sha.origin"
 	fi
 }
+
+@test "fetch: a git source at the config's ref, and at --ref" {
+	eval "$(sh "$ROOT/tests/lib/mkrepo.sh" "$T/repo" | grep -E '^(C1|C3)=')"
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	sed -i '/^source:/,/^builds:/{/^builds:/!d}' "$T/cfg.yaml"
+	sed -i "s|^builds:|source:\n  git: {url: $T/repo, ref: main}\nbuilds:|" "$T/cfg.yaml"
+	fetch
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"kind: git"* ]]
+	[[ "$output" == *"id: $C3"* ]]
+	[[ "$output" == *"ref: main"* ]]
+	tree=$(echo "$output" | sed -n 's/^tree: //p')
+	[ "$(cat "$tree/README")" = three ]
+	run "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work" --ref v1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"id: $C1"* ]]
+	[ "$(cat "$(echo "$output" | sed -n 's/^tree: //p')/README")" = one ]
+}
+
+@test "fetch: --ref on a tarball source is a usage error" {
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	run "$GILBENCH" fetch "$T/cfg.yaml" --ref main
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--ref"* ]]
+}

@@ -13,6 +13,7 @@ hostile archive tries to write into (absolute targets point there). KINDs:
   symlink-up  top/link -> ../../.. (climbs out), then top/link/pwned
   through     top/a -> sub (inside the tree), then top/a/x written through it
   hardlink    top/h hard link to CANARY/victim
+  hardlink-later  top/h hard link to top/later, which comes after it
   chardev     top/null, a character device
   blockdev    top/disk, a block device
   fifo        top/pipe, a FIFO
@@ -65,6 +66,9 @@ def members(kind, canary):
         yield info("top/a/x", data=b"through\n")
     elif kind == "hardlink":
         yield info("top/h", tarfile.LNKTYPE, linkname=os.path.join(canary, "victim"))
+    elif kind == "hardlink-later":
+        yield info("top/h", tarfile.LNKTYPE, linkname="top/later")
+        yield info("top/later", data=b"later\n")
     elif kind == "chardev":
         yield info("top/null", tarfile.CHRTYPE, devmajor=1, devminor=3)
     elif kind == "blockdev":
