@@ -411,9 +411,11 @@ static int runtrial(struct runner *R, const struct cell *c, int round, bool warm
 	case TRIAL_TIMEOUT: R->sum->timedout++; break;
 	case TRIAL_BAD_OUTPUT: R->sum->badoutput++; break;
 	}
-	if (t.status != TRIAL_OK)
-		warn("%s %s round %d: %s%s%s", e->name, vc->name, round, trialstatus_name(t.status),
-		     t.error ? ": " : "", t.error ? strrchr(t.error, '\n') ? strrchr(t.error, '\n') + 1 : t.error : "");
+	if (t.status != TRIAL_OK) {
+		const char *why = t.error ? strrchr(t.error, '\n') : NULL; /* the last line says most */
+		warn("%s %s round %d: %s: %s", e->name, vc->name, round, trialstatus_name(t.status),
+		     why ? why + 1 : t.error ? t.error : spawn_status(&r));
+	}
 	if (t.status == TRIAL_OK && !warmup) {
 		cs->metrics = xreallocarray(cs->metrics, cs->nmetrics + 1, sizeof(*cs->metrics));
 		cs->metrics[cs->nmetrics++] = t.metric;
