@@ -207,7 +207,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 	struct frame stack[MAXDEPTH + 1];
 	size_t depth = 0;
 	int ndocs = 0, rc = -1;
-	bool done = false;
+	bool done = false, live = false; /* live: ev holds an event to delete */
 	char *path = NULL, *last = NULL;
 
 	*root = NULL;
@@ -239,6 +239,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 			yamlerror(x, &y, text, len, path);
 			goto cleanup;
 		}
+		live = true;
 		struct node at = {.pos = markpos(ev.start_mark)};
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
@@ -247,7 +248,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 		case YAML_DOCUMENT_START_EVENT:
 			if (ndocs > 0) {
 				fail(x, &at, NULL, "a second document: a config is one YAML document");
-				goto fail_event;
+				goto cleanup;
 			}
 			break;
 		case YAML_DOCUMENT_END_EVENT:
@@ -256,7 +257,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 		case YAML_ALIAS_EVENT:
 			path = childpath(stack, depth);
 			fail(x, &at, path, "anchors and aliases are not allowed (alias *%s)", ev.data.alias.anchor);
-			goto fail_event;
+			goto cleanup;
 		case YAML_SCALAR_EVENT:
 			anchor = (const char *)ev.data.scalar.anchor;
 			tag = (const char *)ev.data.scalar.tag;
@@ -296,12 +297,12 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 			if (anchor) {
 				fail(x, n, path, "anchors and aliases are not allowed (anchor &%s)", anchor);
 				delnode(n);
-				goto fail_event;
+				goto cleanup;
 			}
 			if (tag) {
 				fail(x, n, path, "tags are not allowed (tag %s)", tag);
 				delnode(n);
-				goto fail_event;
+				goto cleanup;
 			}
 			if (depth == 0)
 				*root = n;
@@ -310,7 +311,7 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 			if (n->kind != N_SCALAR) {
 				if (depth == MAXDEPTH) {
 					fail(x, n, path, "nested deeper than %d levels", MAXDEPTH);
-					goto fail_event;
+					goto cleanup;
 				}
 				stack[depth].n = n;
 				stack[depth++].path = path;
@@ -320,16 +321,16 @@ static int loadtree(struct ctx *x, const char *text, size_t len, struct node **r
 			path = NULL;
 		}
 		yaml_event_delete(&ev);
+		live = false;
 	}
 	rc = 0;
 	if (where) {
 		*where = last;
 		last = NULL;
 	}
-	goto cleanup;
-fail_event:
-	yaml_event_delete(&ev);
 cleanup:
+	if (live)
+		yaml_event_delete(&ev);
 	if (where && rc < 0 && !*where) {
 		*where = path;
 		path = NULL;
