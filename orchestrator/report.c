@@ -1769,8 +1769,8 @@ int report_run_opts(const char *rundir, const struct reportopts *o)
 	if (pyperf_write(pp, r.cfg, r.plan, r.trials, r.ntrials, r.builds) < 0)
 		goto cleanup;
 	if (r.unmatched)
-		warn("%zu trial%s in " RUN_RESULTS " belong to no cell of the plan and were left out", r.unmatched,
-		     r.unmatched == 1 ? "" : "s");
+		warn("%zu trial%s in " RUN_RESULTS " belong%s to no cell of the plan and %s left out", r.unmatched,
+		     r.unmatched == 1 ? "" : "s", r.unmatched == 1 ? "s" : "", r.unmatched == 1 ? "was" : "were");
 	if (!o->quiet)
 		for (size_t i = 0; i < r.warnings.n; i++)
 			warn("noise: %s", r.warnings.v[i]);
