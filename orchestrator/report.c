@@ -1150,12 +1150,13 @@ static void section_noise(struct report *r)
 		cells(t, r->warnings.v[i]);
 }
 
-static char *first_line(const char *s, size_t max)
+/* the last non-empty line of s, at most max bytes: errors (a traceback, make's output)
+ * end with the line that says what went wrong */
+static char *last_line(const char *s, size_t max)
 {
 	size_t n = strcspn(s, "\n");
 	const char *last = s;
 
-	/* errors often end with the useful line: take the last non-empty line */
 	for (const char *q = s; *q; q++)
 		if (*q == '\n' && q[1] && q[1] != '\n')
 			last = q + 1;
@@ -1191,7 +1192,7 @@ static bool section_failures(struct report *r)
 			cells(t, "Step");
 			cells(t, "Error");
 		}
-		e1 = first_line(err ? err : "(no error recorded)", 300);
+		e1 = last_line(err ? err : "(no error recorded)", 300);
 		cells(t, r->cfg->builds[b].name);
 		cells(t, step ? step : DASH);
 		cell(t, e1);
@@ -1222,7 +1223,7 @@ static bool section_failures(struct report *r)
 		cells(t, tr->variant ? report_variant_label(tr->variant) : "?");
 		cell(t, xasprintf("%d%s", tr->round, tr->warmup ? " (warm-up)" : ""));
 		cells(t, trialstatus_name(tr->status));
-		cell(t, tr->error ? first_line(tr->error, 300) : xstrdup(DASH));
+		cell(t, tr->error ? last_line(tr->error, 300) : xstrdup(DASH));
 		json_array_append_new(jt, json_pack("{s:s?, s:s?, s:s?, s:i, s:b, s:s, s:s?}", "experiment",
 		                                    tr->experiment, "variant", tr->variant, "point", tr->point,
 		                                    "round", tr->round, "warmup", tr->warmup, "status",
@@ -1378,8 +1379,11 @@ static void section_header(struct report *r)
 
 		for (size_t i = 0; i < c->builds[b].configure.n; i++)
 			bufaddf(&f, "%s%s", i ? " " : "", c->builds[b].configure.v[i]);
-		for (size_t i = 0; i < c->builds[b].make.n; i++)
-			bufaddf(&f, "%s%s=%s", f.len ? " " : "", c->builds[b].make.v[i].key, c->builds[b].make.v[i].value);
+		for (size_t i = 0; i < c->builds[b].make.n; i++) {
+			const char *val = c->builds[b].make.v[i].value;
+			bool q = strpbrk(val, " \t'\"") != NULL || !*val;
+			bufaddf(&f, "%s%s=%s%s%s", f.len ? " " : "", c->builds[b].make.v[i].key, q ? "\"" : "", val, q ? "\"" : "");
+		}
 		cells(t, c->builds[b].name);
 		cell(t, f.len ? f.s : xstrdup("(none)"));
 		cells(t, ver ? ver : DASH);
@@ -1459,7 +1463,7 @@ static int gnuplot(const char *script)
 	if (spawn_ok(&res)) {
 		rc = 1;
 	} else {
-		char *l = first_line(res.err ? res.err : "", 300);
+		char *l = last_line(res.err ? res.err : "", 300);
 		warn("gnuplot %s: %s", spawn_status(&res), l);
 		free(l);
 		rc = 0;
