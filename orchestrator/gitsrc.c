@@ -101,8 +101,28 @@ char *gitsrc_mirror_path(const char *url, const struct paths *p)
 struct fetchstate {
 	struct progress *prog;
 	git_indexer_progress last;
+	size_t mib;
 	bool deltas;
 };
+
+/* The remote's text ("Counting objects...") and the local transport's pack building:
+ * nothing to record, but the only chance to stop early on SIGINT. */
+static int onsideband(const char *s, int n, void *arg)
+{
+	(void)s;
+	(void)n;
+	(void)arg;
+	return spawn_interrupted ? -1 : 0;
+}
+
+static int onpack(int stage, uint32_t cur, uint32_t total, void *arg)
+{
+	(void)stage;
+	(void)cur;
+	(void)total;
+	(void)arg;
+	return spawn_interrupted ? -1 : 0;
+}
 
 static int onxfer(const git_indexer_progress *st, void *arg)
 {
@@ -119,6 +139,10 @@ static int onxfer(const git_indexer_progress *st, void *arg)
 		progress_total(f->prog, st->total_deltas);
 		progress_set(f->prog, st->indexed_deltas);
 	} else {
+		if (st->received_bytes >> 20 != f->mib) {
+			f->mib = st->received_bytes >> 20;
+			progress_note(f->prog, "%zu MiB", f->mib);
+		}
 		progress_total(f->prog, st->total_objects);
 		progress_set(f->prog, st->received_objects);
 	}
@@ -156,6 +180,8 @@ static int fetch(git_repository *repo, const char *url)
 	fo.update_fetchhead = 0;
 	fo.proxy_opts.type = GIT_PROXY_AUTO;
 	fo.callbacks.transfer_progress = onxfer;
+	fo.callbacks.sideband_progress = onsideband;
+	fo.callbacks.pack_progress = onpack;
 	fo.callbacks.payload = &f;
 	f.prog = mkprogress(label, PROGRESS_COUNT);
 	e = git_remote_fetch(remote, &refspecs, &fo, "gilbench: fetch");
