@@ -38,7 +38,11 @@ mkconfig() { # mkconfig SHA PLACE...: writes $T/cfg.yaml
 	} >"$T/cfg.yaml"
 }
 
-fetch() { run "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"; }
+fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server saw, for failures
+	run "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+	echo "$output"
+	[ ! -f "$T/httpd.log" ] || cat "$T/httpd.log"
+}
 
 @test "fetch: --help prints the usage" {
 	run "$GILBENCH" fetch --help
