@@ -208,7 +208,12 @@ experiments:
 YAML
 	"$GILBENCH" measure "$R" 2>"$T/err" &
 	pid=$!
-	sleep 1.2
+	# wait for the first trials to land (up to 30 s on a loaded machine), then interrupt
+	for i in $(seq 300); do
+		[ "$(wc -l <"$R/results.jsonl" 2>/dev/null || echo 0)" -ge 2 ] && break
+		sleep 0.1
+	done
+	sleep 0.1
 	kill "-$1" "$pid"
 	rc=0
 	wait "$pid" || rc=$?
