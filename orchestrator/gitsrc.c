@@ -269,7 +269,7 @@ int gitsrc_mirror(const char *url, const struct paths *p, char **mirror)
 		goto cleanup;
 	if (isdir(path)) {
 		if (git_repository_open_bare(&repo, path) < 0) {
-			giterr("cannot open the mirror of %s at %s", u, path);
+			giterr("cannot open the mirror of %s at %s (remove it to clone again)", u, path);
 			goto cleanup;
 		}
 		if (fetch(repo, u) < 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,6 +422,29 @@ static void test_unreachable(void **state)
 	free(notrepo);
 }
 
+/* SIGINT during a first clone: the fetch stops, and no mirror or temporary is left */
+static void test_interrupted_clone(void **state)
+{
+	char *url = xasprintf("file://%s/.git", repo), *m = NULL;
+	char *path = gitsrc_mirror_path(url, &P), *t = xasprintf("%s.tmp", path);
+
+	(void)state;
+	spawn_interrupted = SIGINT;
+	assert_int_equal(gitsrc_mirror(url, &P, &m), -1);
+	spawn_interrupted = 0;
+	assert_null(m);
+	assert_non_null(strstr(errmsg(), "interrupted"));
+	assert_false(exists(path));
+	assert_false(exists(t));
+	/* and without the signal the same url clones */
+	assert_int_equal(gitsrc_mirror(url, &P, &m), 0);
+	assert_string_equal(m, path);
+	free(url);
+	free(m);
+	free(path);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_checkout_subfolder_relative),
 		cmocka_unit_test(test_checkout_errors),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_interrupted_clone),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
