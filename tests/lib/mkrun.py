@@ -16,6 +16,8 @@ Cells are named EXP:VARIANT or EXP:VARIANT:POINT (POINT as the plan labels it, "
   --fill N                  every cell not given by --set/--values gets N trials around a
                             base time per experiment and variant (seeded, 1% noise)
   --random CELL=N:MEAN:SD   N trials drawn from a normal distribution (seeded)
+  --same                    --fill draws every variant from the same distribution (A/A)
+  --noise SD                --fill's relative noise (default 0.01)
   --omit CELL               no trials at all for this cell (with --fill)
   --build-failed NAME=STEP:ERROR   build.json says ok: false
   --no-build NAME           no build.json for this build
@@ -71,6 +73,8 @@ def main():
     for opt in ("set", "values", "warmup", "fail", "random", "omit", "build-failed", "no-build"):
         ap.add_argument("--" + opt, action="append", default=[])
     ap.add_argument("--fill", type=int, default=0)
+    ap.add_argument("--same", action="store_true")
+    ap.add_argument("--noise", type=float, default=0.01)
     ap.add_argument("--metadata", default="{}")
     ap.add_argument("--no-metadata", action="store_true")
     ap.add_argument("--broken-line", action="store_true")
@@ -143,8 +147,8 @@ def main():
                     c = (e["name"], v, p)
                     if c in measured or c in omit:
                         continue
-                    base = 0.1 * (ei + 1) * (1 + 0.5 * vi) * (pi + 1)
-                    measured[c] = [base * (1 + 0.01 * rng.gauss(0, 1)) for _ in range(a.fill)]
+                    base = 0.1 * (ei + 1) * (1 + (0 if a.same else 0.5 * vi)) * (pi + 1)
+                    measured[c] = [base * (1 + a.noise * rng.gauss(0, 1)) for _ in range(a.fill)]
 
     lines = []
     stamp = 0
