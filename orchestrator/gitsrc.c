@@ -6,17 +6,20 @@
  * the mirror follows the remote exactly. The mirror's config names the url as remote
  * "origin" (with the branch refspec and tagOpt --tags, so `git fetch` there does the same);
  * the fetch itself runs on an anonymous remote with explicit refspecs, because libgit2
- * 1.5's git_remote_lookup leaks pcre2 match data for each config entry that does not match
- * url.*.insteadOf, and the tests run under valgrind. A first clone is made in HASH.git.tmp and renamed into place only
- * when the fetch completed, so a failed or interrupted clone never leaves a mirror behind;
- * clone and fetch both run under a lock on CACHE/git/HASH.lock.
+ * 1.5's git_remote_lookup leaks pcre2 match data for each config entry that does not
+ * match url.*.insteadOf, and the tests run under valgrind. A first clone is made in
+ * HASH.git.tmp and renamed into place only when the fetch completed, so a failed or
+ * interrupted clone never leaves a mirror behind; clone and fetch both run under a lock
+ * on CACHE/git/HASH.lock.
  *
- * Resolve: git_revparse_single understands branch and tag names, full and short ids; the
- * object found is peeled through tags to a commit, whose full id is the answer.
+ * Resolve: git_revparse_single understands branch and tag names, full and short ids (and
+ * git's revision syntax); the object found is peeled through tags to a commit, whose full
+ * id is the answer. GIT_EAMBIGUOUS on 4 or more hex digits is an ambiguous short id.
  *
- * Checkout: git_checkout_tree with target_directory writes the commit's files into a
- * folder without a .git and without touching the mirror's index (an empty in-memory index
- * is the baseline, so every file of the commit is written or verified).
+ * Checkout: git_checkout_tree with target_directory (made absolute: libgit2 1.5 puts a
+ * relative target's subfolders elsewhere) writes the commit's files into a folder without
+ * a .git; an empty in-memory index is the baseline and the mirror's index is never
+ * written, so every file of the commit is written or verified.
  *
  * The libgit2 callbacks only record numbers into a log.h progress, and stop a fetch when
  * SIGINT or SIGTERM arrived (spawn_interrupted). */
@@ -27,8 +30,8 @@
 #include "spawn.h"
 #include "util.h"
 
-#include <errno.h>
 #include <git2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
