@@ -23,6 +23,7 @@
  * bad checksum in a gzip or xz trailer is still reported. */
 #include "extract.h"
 #include "log.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <archive.h>
@@ -456,6 +457,10 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 			break;
 		if (r < ARCHIVE_WARN) {
 			errorf("%s", archive_error_string(in));
+			goto fail;
+		}
+		if (spawn_interrupted) {
+			errorf("interrupted");
 			goto fail;
 		}
 		free(name);
