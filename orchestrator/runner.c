@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -498,6 +499,13 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "started", json_string(R->started));
 	json_object_set_new(m, "ended", R->ended ? json_string(R->ended) : json_null());
 	json_object_set_new(m, "gilbench_cpu", R->ended ? json_real(R->selfcpu) : json_null());
+	{
+		/* a trial's maxrss_kb is never below this: posix_spawn's child shares gilbench's
+		 * memory until exec, and the kernel carries that peak into the child's rusage */
+		struct rusage ru;
+		json_object_set_new(m, "gilbench_maxrss_kb",
+		                    getrusage(RUSAGE_SELF, &ru) == 0 ? json_integer(ru.ru_maxrss) : json_null());
+	}
 	json_object_set_new(m, "noise", json_incref(R->noise));
 	json_object_set_new(m, "nonconverged", json_incref(R->nonconv));
 	json_object_set_new(m, "runopts", json_pack("{s:b,s:o,s:i,s:i,s:f}", "resume", R->o->resume,
