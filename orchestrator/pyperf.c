@@ -165,35 +165,36 @@ json_t *pyperf_suite(const struct config *cfg, const struct plan *plan, size_t v
 int pyperf_write(const char *dir, const struct config *cfg, const struct plan *plan,
                  const struct trial *t, size_t n, json_t *const *buildrecs)
 {
-	size_t v;
+	json_t *suite = NULL;
+	char *path = NULL, *text = NULL;
 	int rc = -1;
 
 	if (mkdirp(dir, 0755) < 0)
 		return errwrap("pyperf");
-	for (v = 0; v < cfg->nvariants; v++) {
-		json_t *suite = pyperf_suite(cfg, plan, v, t, n, buildrecs ? buildrecs[cfg->variants[v].build] : NULL);
-		char *path = NULL, *text = NULL;
-		int r;
-
+	for (size_t v = 0; v < cfg->nvariants; v++) {
+		suite = pyperf_suite(cfg, plan, v, t, n, buildrecs ? buildrecs[cfg->variants[v].build] : NULL);
 		if (!suite)
 			continue;
 		path = xasprintf("%s/%s.json", dir, cfg->variants[v].name);
 		text = json_dumps(suite, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-		json_decref(suite);
 		if (!text) {
-			free(path);
-			return errorf("pyperf: cannot serialise %s", cfg->variants[v].name);
-		}
-		r = writefile(path, text, strlen(text));
-		free(text);
-		if (r < 0) {
-			errwrap("pyperf: %s", path);
-			free(path);
+			errorf("pyperf: %s: cannot serialise", path);
 			goto cleanup;
 		}
+		if (writefile(path, text, strlen(text)) < 0) {
+			errwrap("pyperf");
+			goto cleanup;
+		}
+		json_decref(suite);
 		free(path);
+		free(text);
+		suite = NULL;
+		path = text = NULL;
 	}
 	rc = 0;
 cleanup:
+	json_decref(suite);
+	free(path);
+	free(text);
 	return rc;
 }

@@ -14,7 +14,7 @@
  * pyperf.c writes pyperf/VARIANT.json. Noisy cells are also warned about on stderr. */
 #include "report.h"
 
-#include <errno.h>
+#include <gsl/gsl_statistics_double.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -517,17 +517,17 @@ static double lost_share(const struct expconf *e, double value)
 /* the average lost share of a race cell, or NAN */
 static double avg_lost(const struct report *r, const struct cellres *cr, const struct expconf *e)
 {
-	double sum = 0;
+	double *l = xcalloc(cr->nidx + 1, sizeof(*l)), m;
 	size_t n = 0;
 
 	for (size_t k = 0; k < cr->nidx; k++) {
-		double l = lost_share(e, trial_value(r, &r->trials[cr->idx[k]], e));
-		if (isfinite(l)) {
-			sum += l;
-			n++;
-		}
+		double x = lost_share(e, trial_value(r, &r->trials[cr->idx[k]], e));
+		if (isfinite(x))
+			l[n++] = x;
 	}
-	return n ? sum / n : NAN;
+	m = n ? gsl_stats_mean(l, 1, n) : NAN;
+	free(l);
+	return m;
 }
 
 static const char *verdict(const struct report *r, const struct expconf *e, const struct comparison *c)

@@ -250,6 +250,7 @@ xml.dom.minidom.parse(sys.argv[1])" "$T/run/plots/scaling-thread-scaling.svg"
 	! grep -q 'plots/' "$T/run/report.md"
 	grep -qF 'GIL (safer)' "$T/run/report.html"
 	run "$GILBENCH" report --no-plots "$T/run"
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"gnuplot"* ]]
 }
