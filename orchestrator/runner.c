@@ -100,6 +100,7 @@ struct runner {
 	json_t *loadend;
 	double selfcpu;         /* gilbench's own CPU seconds during the run (without trials) */
 	char *started, *ended;
+	json_t *resumes;        /* times of --resume, oldest first (kept from metadata.json) */
 	const char *status;
 	bool busystart;
 };
@@ -497,6 +498,7 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "busy_at_start", json_boolean(R->busystart));
 	json_object_set_new(m, "load_end", R->loadend ? json_incref(R->loadend) : json_null());
 	json_object_set_new(m, "started", json_string(R->started));
+	json_object_set_new(m, "resumed", json_incref(R->resumes));
 	json_object_set_new(m, "ended", R->ended ? json_string(R->ended) : json_null());
 	json_object_set_new(m, "gilbench_cpu", R->ended ? json_real(R->selfcpu) : json_null());
 	{
@@ -538,6 +540,32 @@ cleanup:
 	free(path);
 	json_decref(m);
 	return rc;
+}
+
+/* --resume: the run started when the first metadata.json says; this is one more resume */
+static void keepstart(struct runner *R)
+{
+	char *path = pathjoin(R->rundir, RUN_METADATA);
+	json_t *old = json_load_file(path, 0, NULL), *v;
+	char *now_s;
+
+	if (json_is_object(old)) {
+		v = json_object_get(old, "started");
+		if (json_is_string(v)) {
+			free(R->started);
+			R->started = xstrdup(json_string_value(v));
+		}
+		v = json_object_get(old, "resumed");
+		if (json_is_array(v)) {
+			json_decref(R->resumes);
+			R->resumes = json_deep_copy(v);
+		}
+	}
+	now_s = utcstamp(false);
+	json_array_append_new(R->resumes, json_string(now_s));
+	free(now_s);
+	json_decref(old);
+	free(path);
 }
 
 /* the schedule */
@@ -689,6 +717,9 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 		R.maxtrials = R.mintrials;
 	R.cells = xcalloc(plan->ncells ? plan->ncells : 1, sizeof(*R.cells));
 	R.started = utcstamp(false);
+	R.resumes = json_array();
+	if (o->resume)
+		keepstart(&R);
 	sysinfo_sample(&R.first);
 
 	if (loadbuilds(&R) < 0 || probevariants(&R) < 0)
@@ -764,6 +795,7 @@ cleanup:
 	json_decref(R.noise);
 	json_decref(R.nonconv);
 	json_decref(R.loadend);
+	json_decref(R.resumes);
 	free(R.started);
 	free(R.ended);
 	free(R.rundir);

@@ -229,7 +229,8 @@ YAML
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"resume: $n trials already in results.jsonl"* ]]
 	once_each 16
-	[ "$(pyq 'meta["status"], meta["trials"]["resumed"]')" = "('complete', $n)" ]
+	[ "$(pyq 'meta["status"], meta["trials"]["resumed"], len(meta["resumed"])')" = "('complete', $n, 1)" ]
+	[ "$(pyq 'meta["started"] <= meta["resumed"][0] <= meta["ended"]')" = True ]
 }
 
 @test "measure: SIGINT mid-run -> exit 130, whole lines only, --resume completes each (cell, round) once" {
