@@ -727,14 +727,54 @@ static double point_x(const struct report *r, size_t p)
 	return end != pt->values.v[0].value && *end == 0 ? x : NAN;
 }
 
+/* the values of every dimension but the first ("size=10"), which group a scaling
+ * experiment's points into series; "" with one dimension */
+static char *rest_key(const struct report *r, size_t p)
+{
+	const struct point *pt = &r->plan->points[p];
+	struct buf b = { 0 };
+
+	for (size_t d = 1; d < pt->values.n; d++)
+		bufaddf(&b, "%s%s=%s", d > 1 ? "," : "", pt->values.v[d].key, pt->values.v[d].value);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* the index in pts of the first point of pts[k]'s series: its speedups' T(1) */
+static size_t series_base(const struct report *r, const size_t *pts, size_t k)
+{
+	char *key = rest_key(r, pts[k]);
+	size_t j;
+
+	for (j = 0; j < k; j++) {
+		char *o = rest_key(r, pts[j]);
+		bool same = strcmp(o, key) == 0;
+		free(o);
+		if (same)
+			break;
+	}
+	free(key);
+	return j;
+}
+
+/* a scaling table's row label: the first dimension's value, or the whole label */
+static char *scaling_row(const struct report *r, size_t p)
+{
+	const struct point *pt = &r->plan->points[p];
+
+	return xstrdup(pt->values.n == 1 ? pt->values.v[0].value : pt->label);
+}
+
 static void section_scaling(struct report *r, size_t e, const size_t *pts, size_t npts)
 {
 	const struct expconf *ex = &r->cfg->exps[e];
 	char *dim = dim_title(ex->nmatrix ? ex->matrix[0].name : "point");
 	json_t *jsc = json_object_get(r->out, "scaling");
 	struct blk *t;
-	double x0 = npts ? point_x(r, pts[0]) : NAN;
 
+	if (ex->nmatrix > 1) {
+		free(dim);
+		dim = xstrdup("Point");
+	}
 	t = table(&r->doc, 1 + r->nv + (r->nv - 1));
 	cells(t, dim);
 	for (size_t v = 0; v < r->nv; v++)
@@ -742,8 +782,7 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 	for (size_t v = 1; v < r->nv; v++)
 		cell(t, xasprintf("%s speedup", vlabel(r, v)));
 	for (size_t k = 0; k < npts; k++) {
-		cell(t, xstrdup(r->plan->points[pts[k]].values.n ? r->plan->points[pts[k]].values.v[0].value
-		                                               : r->plan->points[pts[k]].label));
+		cell(t, scaling_row(r, pts[k]));
 		for (size_t v = 0; v < r->nv; v++)
 			cell(t, fmt_metric(ex, CELL(r, pts[k], v)->sum.median));
 		for (size_t v = 1; v < r->nv; v++) {
@@ -766,12 +805,13 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 		cell(t, xasprintf("%s efficiency", vlabel(r, v)));
 	}
 	for (size_t k = 0; k < npts; k++) {
-		double x = point_x(r, pts[k]), scale = isfinite(x) && isfinite(x0) && x0 > 0 ? x / x0 : NAN;
+		size_t b0 = series_base(r, pts, k);
+		double x = point_x(r, pts[k]), x0 = point_x(r, pts[b0]);
+		double scale = isfinite(x) && isfinite(x0) && x0 > 0 ? x / x0 : NAN;
 
-		cell(t, xstrdup(r->plan->points[pts[k]].values.n ? r->plan->points[pts[k]].values.v[0].value
-		                                               : r->plan->points[pts[k]].label));
+		cell(t, scaling_row(r, pts[k]));
 		for (size_t v = 0; v < r->nv; v++) {
-			struct cellres *base = CELL(r, pts[0], v), *cur = CELL(r, pts[k], v);
+			struct cellres *base = CELL(r, pts[b0], v), *cur = CELL(r, pts[k], v);
 			struct comparison c;
 			char *a, *b;
 
@@ -1489,44 +1529,50 @@ static int plot_scaling(struct report *r, const char *tmp, size_t e, const size_
 	bufadds(&s, "\nset logscale x 2\nset grid\nset key top left\nset xlabel ");
 	gp_quote(&s, ex->nmatrix ? ex->matrix[0].name : "point");
 	bufadds(&s, "\nset ylabel 'median seconds (95% CI of the mean)'\nset yrange [0:*]\nplot ");
-	for (size_t v = 0; v < r->nv; v++) {
-		struct buf d = { 0 };
-		char *dpath = xasprintf("%s/scaling-%zu.dat", tmp, v);
-		double t1 = CELL(r, pts[0], v)->sum.median;
+	for (size_t v = 0; v < r->nv; v++)
+		for (size_t g = 0; g < npts; g++) {
+			struct buf d = { 0 };
+			char *dpath, *key, *ti;
+			double t1 = CELL(r, pts[g], v)->sum.median;
 
-		for (size_t k = 0; k < npts; k++) {
-			const struct summary *sm = &CELL(r, pts[k], v)->sum;
-			double x = point_x(r, pts[k]);
-			if (!isfinite(x) || !isfinite(sm->median))
-				continue;
-			bufaddf(&d, "%.17g %.17g %.17g %.17g %.17g\n", x, sm->median,
-			        isfinite(sm->ci_lo) ? sm->ci_lo : sm->median, isfinite(sm->ci_hi) ? sm->ci_hi : sm->median,
-			        t1);
-		}
-		if (d.len) {
-			if (writefile(dpath, d.s, d.len) < 0) {
-				buffree(&d);
-				free(dpath);
-				rc = -1;
-				goto cleanup;
+			if (series_base(r, pts, g) != g)
+				continue; /* not the first point of a series */
+			dpath = xasprintf("%s/scaling-%zu-%zu.dat", tmp, v, g);
+			for (size_t k = g; k < npts; k++) {
+				const struct summary *sm = &CELL(r, pts[k], v)->sum;
+				double x = point_x(r, pts[k]);
+				if (series_base(r, pts, k) != g || !isfinite(x) || !isfinite(sm->median))
+					continue;
+				bufaddf(&d, "%.17g %.17g %.17g %.17g %.17g\n", x, sm->median,
+				        isfinite(sm->ci_lo) ? sm->ci_lo : sm->median,
+				        isfinite(sm->ci_hi) ? sm->ci_hi : sm->median, t1);
 			}
-			bufadds(&s, any ? ", " : "");
-			gp_quote(&s, dpath);
-			bufaddf(&s, " using 1:2:3:4 with yerrorlines lt %zu lw 2 title ", v + 1);
-			gp_quote(&s, vlabel(r, v));
-			bufadds(&s, ", ");
-			gp_quote(&s, dpath);
-			bufaddf(&s, " using 1:5 with lines lt %zu dt 2 lw 1 title ", v + 1);
-			{
-				char *ti = xasprintf("%s ideal", vlabel(r, v));
+			if (d.len) {
+				if (writefile(dpath, d.s, d.len) < 0) {
+					buffree(&d);
+					free(dpath);
+					rc = -1;
+					goto cleanup;
+				}
+				key = rest_key(r, pts[g]);
+				ti = *key ? xasprintf("%s %s", vlabel(r, v), key) : xstrdup(vlabel(r, v));
+				bufadds(&s, any ? ", " : "");
+				gp_quote(&s, dpath);
+				bufaddf(&s, " using 1:2:3:4 with yerrorlines lt %zu lw 2 title ", v + 1);
+				gp_quote(&s, ti);
+				bufadds(&s, ", ");
+				gp_quote(&s, dpath);
+				bufaddf(&s, " using 1:5 with lines lt %zu dt 2 lw 1 title ", v + 1);
+				free(ti);
+				ti = xasprintf("%s%s%s ideal", vlabel(r, v), *key ? " " : "", key);
 				gp_quote(&s, ti);
 				free(ti);
+				free(key);
+				any = true;
 			}
-			any = true;
+			buffree(&d);
+			free(dpath);
 		}
-		buffree(&d);
-		free(dpath);
-	}
 	bufadds(&s, "\n");
 	if (!any) {
 		rc = 0;
@@ -1668,8 +1714,8 @@ static void build_doc(struct report *r, bool *failures)
 			for (size_t i = 0; i < ex->args.n; i++)
 				bufaddf(&a, "%s--%s %s", i ? " " : "", ex->args.v[i].key, ex->args.v[i].value);
 			char *eq = ex->expect_key ? fmt_int(ex->expect_value) : NULL;
-			para(&r->doc, xasprintf("%s %s; %d trial%s per cell%s, metric %s (%s is better)%s%s%s%s.",
-			                        ex->script, a.len ? a.s : "", ex->trials, ex->trials == 1 ? "" : "s",
+			para(&r->doc, xasprintf("%s%s%s; %d trial%s per cell%s, metric %s (%s is better)%s%s%s%s.",
+			                        ex->script, a.len ? " " : "", a.len ? a.s : "", ex->trials, ex->trials == 1 ? "" : "s",
 			                        ex->warmup ? " after warm-up" : "", ex->metric,
 			                        ex->lower_is_better ? "lower" : "higher",
 			                        eq ? ", correct when " : "", eq ? ex->expect_key : "",
