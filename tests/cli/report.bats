@@ -293,3 +293,35 @@ r = json.load(open(sys.argv[1]))
 x = [x for x in r['reference'] if x['experiment'] == 'contended-lock' and x['variant'] == 'nogil'][0]
 assert x['reference'] == 1.25 and x['unit'] == 'seconds', x" "$T/run/results.json"
 }
+
+@test "report: one variant and a two-dimension scaling matrix" {
+	cp -r "$ROOT/configs/experiments" "$T/"
+	cat >"$T/grid.yaml" <<'YAML'
+version: 1
+name: grid
+source:
+  tarball:
+    sha256: 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
+    from: [file:///nonexistent.tar.xz]
+builds:
+  - {name: only, configure: []}
+experiments:
+  - name: grid
+    script: experiments/thread_scaling.py
+    matrix: {threads: [1, 4], size: [10, 20]}
+    trials: 2
+YAML
+	# size=20: T(1) 0.2, T(4) 0.4 -> speedup 4 x 0.2 / 0.4 = 2, within its own series
+	$MKRUN "$T/run" --config "$T/grid.yaml" \
+		--set grid:only:threads=1,size=10=0.1,0.1 --set grid:only:threads=1,size=20=0.2,0.2 \
+		--set grid:only:threads=4,size=10=0.1,0.1 --set grid:only:threads=4,size=20=0.4,0.4
+	run "$GILBENCH" report "$T/run"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	md=$T/run/report.md
+	grep -qF '| Point | only speedup | only efficiency |' "$md"
+	grep -qF '| threads=4,size=20 | 2.00× (2.00–2.00) | 50.0% (50.0–50.0%) |' "$md"
+	grep -qF '| threads=4,size=10 | 4.00× (4.00–4.00) | 100.0% (100.0–100.0%) |' "$md"
+	grep -qF 'Only one variant: nothing to compare.' "$md"
+	grep -qF '| grid (threads=4,size=20) | 0.4000 s | — |' "$md"
+}
