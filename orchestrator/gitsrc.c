@@ -255,6 +255,8 @@ int gitsrc_mirror(const char *url, const struct paths *p, char **mirror)
 	int rc = -1;
 
 	*mirror = NULL;
+	if (!*url)
+		return errorf("empty git url");
 	gitinit();
 	u = normurl(url);
 	if (!u)

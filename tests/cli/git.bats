@@ -104,6 +104,10 @@ field() { # field NAME: the value of "NAME: value" in $output
 	[ "$(field id)" = "$C1" ]
 	[ "$(field ref)" = v1 ]
 	[ "$(field origin)" = "file://$T/repo" ]
+	# progress on stderr: the clone, its objects, the checkout
+	[[ "$output" == *"mirroring file://$T/repo into $GILBENCH_CACHE/git/"* ]]
+	[[ "$output" == *"fetching file://$T/repo"*" objects, "* ]]
+	[[ "$output" == *"checking out ${C1:0:12}"* ]]
 	tree=$(field tree)
 	[ "$(cat "$tree/README")" = one ]
 	[ -f "$tree/a.txt" ]

@@ -419,6 +419,9 @@ static void test_unreachable(void **state)
 	unreachable("/nonexistent/gilbench/repo");
 	unreachable("file:///nonexistent/gilbench/repo.git");
 	unreachable(notrepo); /* a folder, but no repository */
+	assert_int_equal(gitsrc_mirror("", &P, &notrepo), -1);
+	assert_string_equal(errmsg(), "empty git url");
+	assert_null(notrepo);
 	free(notrepo);
 }
 
