@@ -3,8 +3,10 @@
  * The group set-up makes a small repository with tests/lib/mkrepo.sh (fixed dates, so its
  * ids are stable; it prints them) and mirrors it from its plain path into a private cache
  * under /tmp. The tests resolve every kind of ref against that mirror, mirror it again
- * from a file:// url, fetch a new commit into a second mirror, check out two commits and
- * compare their files, and point the mirror at urls that do not exist. The teardown
+ * from a file:// url, fetch a new commit (and a deleted branch, a new tag) into a second
+ * mirror, check out two commits and compare their files (also a subfolder into a relative
+ * path), point the mirror at urls that do not exist, and clone with SIGINT pending
+ * (spawn_interrupted), which must leave nothing behind. The teardown
  * removes the folder and releases libgit2, so valgrind sees no leaks. */
 #include <setjmp.h>
 #include <stdarg.h>
