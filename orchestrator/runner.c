@@ -380,7 +380,7 @@ static int runtrial(struct runner *R, const struct cell *c, int round, bool warm
 	{
 		struct spawnopts so = {
 			.argv = argv.v, .envp = vs->env.v, .cwd = R->rundir, .capture = true,
-			.newgroup = true, .timeout = timeout, .cpus = R->cpus,
+			.newgroup = true, .timeout = timeout, .cpus = R->cpus, .exactrss = true,
 		};
 		if (spawn(&so, &r) < 0) {
 			errwrap("%s %s round %d", e->name, vc->name, round);
@@ -502,8 +502,7 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "ended", R->ended ? json_string(R->ended) : json_null());
 	json_object_set_new(m, "gilbench_cpu", R->ended ? json_real(R->selfcpu) : json_null());
 	{
-		/* a trial's maxrss_kb is never below this: posix_spawn's child shares gilbench's
-		 * memory until exec, and the kernel carries that peak into the child's rusage */
+		/* for comparison with the trials' maxrss_kb, which are their own (exactrss) */
 		struct rusage ru;
 		json_object_set_new(m, "gilbench_maxrss_kb",
 		                    getrusage(RUSAGE_SELF, &ru) == 0 ? json_integer(ru.ru_maxrss) : json_null());

@@ -107,6 +107,60 @@ static void drain(int *fd, struct buf *b)
 	}
 }
 
+/* The exactrss start: fork and exec. posix_spawn's child shares gilbench's memory until it
+ * execs, and exec carries the old memory's high-water mark into the child's ru_maxrss, so
+ * every child would report at least gilbench's whole size. A forked child starts with
+ * only gilbench's anonymous pages (about 2 MB), below any interpreter's own peak. An exec
+ * failure comes back through a close-on-exec pipe, as posix_spawn reports it. Returns 0
+ * or an errno value. */
+static int forkexec(const struct spawnopts *o, int infd, int out, int err, pid_t *pidp)
+{
+	int pfd[2], e = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return errno;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return e;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if ((o->newgroup && setpgid(0, 0) < 0) || dup2(infd, 0) < 0 || (out >= 0 && dup2(out, 1) < 0) ||
+		    (err >= 0 && dup2(err, 2) < 0) || (o->cwd && chdir(o->cwd) < 0))
+			e = errno;
+		else
+			execvpe(o->argv[0], o->argv, o->envp ? o->envp : environ);
+		if (!e)
+			e = errno;
+		n = write(pfd[1], &e, sizeof(e));
+		_exit(127);
+	}
+	if (o->newgroup)
+		setpgid(pid, pid); /* also here, so that a kill of the group cannot come first */
+	close(pfd[1]);
+	while ((n = read(pfd[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return e;
+	}
+	*pidp = pid;
+	return 0;
+}
+
 static void killgroup(pid_t pid, bool group, int sig)
 {
 	if (group)
@@ -181,7 +235,10 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		pinned = true;
 	}
 	start = now();
-	err = posix_spawnp(&pid, o->argv[0], &fa, &at, o->argv, o->envp ? o->envp : environ);
+	if (o->exactrss)
+		err = forkexec(o, infd, o->capture ? opipe[1] : outfd, o->capture ? epipe[1] : outfd, &pid);
+	else
+		err = posix_spawnp(&pid, o->argv[0], &fa, &at, o->argv, o->envp ? o->envp : environ);
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved), &saved);
 	if (err) {

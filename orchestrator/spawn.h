@@ -21,6 +21,7 @@ struct spawnopts {
 	bool newgroup;          /* own process group, killed whole on timeout, interrupt, and exit */
 	double timeout;         /* seconds; 0 means none */
 	const char *cpus;       /* pin to these CPUs ("0,2-3"); NULL: no pinning */
+	bool exactrss;          /* fork instead of posix_spawn's shared-memory start, so that ru_maxrss is the child's own */
 	void (*tick)(void *arg, double elapsed); /* called about 5 times a second while waiting */
 	void *arg;
 };

@@ -320,6 +320,8 @@ YAML
 	[ "$(pyq 'rows[0]["result"]["cpus"], rows[0]["cpus"]')" = "([0], '0')" ]
 	[ "$(pyq 'rows[1]["utime"] > 0.1, rows[1]["maxrss_kb"] < 100000')" = "(True, True)" ]
 	[ "$(pyq 'rows[2]["maxrss_kb"] > 100000')" = True ]
+	# the trial's own peak, not gilbench's: a small script stays below gilbench's size
+	[ "$(pyq 'rows[0]["maxrss_kb"] < 0.85 * meta["gilbench_maxrss_kb"]')" = True ]
 }
 
 @test "measure: a failed build's variants are skipped and reported; a wrong GIL state exits 3" {
