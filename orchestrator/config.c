@@ -82,6 +82,14 @@ static int fail(struct ctx *x, const struct node *n, const char *key, const char
 	return rc;
 }
 
+/* Absent, or a YAML null: nothing written, ~, null. */
+static bool isnull(const struct node *n)
+{
+	return !n || (n->kind == N_SCALAR && n->plain &&
+	              (n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+	               strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0));
+}
+
 /* What a node is, for "expected X, got Y": a quoted, shortened scalar or the node's kind. */
 static const char *describe(const struct node *n, char *buf, size_t size)
 {
@@ -93,13 +101,12 @@ static const char *describe(const struct node *n, char *buf, size_t size)
 		return "a list";
 	if (n->kind == N_MAP)
 		return "a mapping";
-	if (n->plain && (n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-	                 strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0))
+	if (isnull(n))
 		return "nothing (null)";
 	buf[o++] = '"';
 	for (i = 0; i < n->len && o + 6 < size; i++) {
 		unsigned char c = (unsigned char)n->text[i];
-		if (i == 40) {
+		if (i >= 40 && (c & 0xc0) != 0x80) { /* cut between characters */
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;
@@ -348,13 +355,6 @@ cleanup:
 }
 
 /* ---------- pass 2: helpers over the tree ---------- */
-
-static bool isnull(const struct node *n)
-{
-	return !n || (n->kind == N_SCALAR && n->plain &&
-	              (n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-	               strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0));
-}
 
 static char *sub(const char *path, const char *key)
 {
