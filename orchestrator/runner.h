@@ -8,7 +8,19 @@
  * Adaptive trials (a target relative 95% CI half-width) add rounds to a point until every
  * cell meets the target or max_trials is reached. Between points it reads how busy the
  * machine is and flags noisy points. --resume skips (cell, round) pairs already recorded.
- * SIGINT/SIGTERM (spawn_interrupted) kill the trial in flight, which is not recorded. */
+ * SIGINT/SIGTERM (spawn_interrupted) kill the trial in flight, which is not recorded.
+ *
+ * metadata.json (written before the first trial, rewritten at the end or on interruption):
+ *   gilbench, status (running|complete|interrupted|error), config {name, sha256}, source,
+ *   patches [{name, sha256}], builds {NAME: {ok, error, key, python, configure, compiler,
+ *   version, config_args, gil_disabled}}, variants {NAME: {build, env, expect_gil,
+ *   gil_enabled, python_version, skipped}}, machine {kernel, machine, cpu, cores,
+ *   memory_kb, governor, turbo, aslr}, load_start, busy_at_start, load_end ({1m, 5m, 15m}),
+ *   started, resumed [times], ended, gilbench_cpu, gilbench_maxrss_kb,
+ *   noise [{experiment, point, other_cpu_share, load_after, noisy}],
+ *   nonconverged [{cell, experiment, variant, point, trials, halfwidth}],
+ *   runopts {resume, cpus, min_trials, max_trials, target}, trials {planned, ran, resumed,
+ *   ok, failed, timeout, bad_output}. */
 #ifndef GILBENCH_RUNNER_H
 #define GILBENCH_RUNNER_H
 
