@@ -701,10 +701,17 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 		goto cleanup;
 	R.cpus = o->cpus ? o->cpus : cfg->run.cpus;
 	if (R.cpus) {
-		cpu_set_t set;
+		cpu_set_t set, avail;
 		if (cpulist_parse(R.cpus, &set) < 0) {
 			errwrap("--cpus");
 			goto cleanup;
+		}
+		if (sched_getaffinity(0, sizeof(avail), &avail) == 0) {
+			CPU_AND(&set, &set, &avail);
+			if (CPU_COUNT(&set) == 0) {
+				errorf("--cpus %s: none of these CPUs is available here (%d online)", R.cpus, ncpus());
+				goto cleanup;
+			}
 		}
 	}
 	R.mintrials = o->min_trials > 0 ? o->min_trials : cfg->run.min_trials;

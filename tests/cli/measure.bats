@@ -354,4 +354,15 @@ YAML
 	[ "$status" -eq 2 ]
 	run "$GILBENCH" measure "$T/nowhere"
 	[ "$status" -eq 1 ]
+	mkrun <<'YAML'
+experiments:
+  - {name: ok, script: exp/ok.py, trials: 1}
+YAML
+	run "$GILBENCH" measure --cpus 1000 "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--cpus 1000: none of these CPUs is available"* ]]
+	run "$GILBENCH" measure --cpus zero "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--cpus: bad CPU list 'zero'"* ]]
+	[ ! -e "$R/results.jsonl" ]
 }
