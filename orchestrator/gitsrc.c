@@ -200,6 +200,8 @@ static int fetch(git_repository *repo, const char *url)
 		snprintf(size, sizeof(size), "%.1f MiB", (double)f.last.received_bytes / (1 << 20));
 	else
 		snprintf(size, sizeof(size), "%.0f KiB", (double)f.last.received_bytes / 1024);
+	progress_total(f.prog, 0); /* the final line says it in words */
+	progress_set(f.prog, 0);
 	if (f.last.received_objects)
 		progress_done(f.prog, "%u objects, %s", f.last.received_objects, size);
 	else
@@ -386,11 +388,19 @@ cleanup:
 	return rc;
 }
 
+struct costate {
+	struct progress *prog;
+	size_t total;
+};
+
 static void oncheckout(const char *path, size_t done, size_t total, void *arg)
 {
+	struct costate *c = arg;
+
 	(void)path;
-	progress_total(arg, total);
-	progress_set(arg, done);
+	c->total = total;
+	progress_total(c->prog, total);
+	progress_set(c->prog, done);
 }
 
 int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
@@ -401,7 +411,7 @@ int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
 	git_tree *tree = NULL;
 	git_index *empty = NULL;
 	git_oid oid;
-	struct progress *prog = NULL;
+	struct costate cs = {0};
 	char *label = NULL, *adir = NULL;
 	int rc = -1;
 
@@ -429,19 +439,19 @@ int gitsrc_checkout(const char *mirror, const char *commit, const char *dir)
 		goto cleanup;
 	}
 	label = xasprintf("checking out %.12s", commit);
-	prog = mkprogress(label, PROGRESS_COUNT);
+	cs.prog = mkprogress(label, PROGRESS_COUNT);
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_WRITE_INDEX;
 	co.target_directory = adir;
 	co.baseline_index = empty;
 	co.progress_cb = oncheckout;
-	co.progress_payload = prog;
+	co.progress_payload = &cs;
 	if (git_checkout_tree(repo, (const git_object *)tree, &co) < 0) {
 		giterr("cannot check out %.12s into %s", commit, dir);
-		progress_done(prog, "failed");
+		progress_done(cs.prog, "failed");
 		goto cleanup;
 	}
-	progress_done(prog, "done");
+	progress_done(cs.prog, "%zu files", cs.total);
 	if (spawn_interrupted) {
 		errorf("checkout of %.12s interrupted", commit);
 		goto cleanup;
