@@ -158,7 +158,7 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	python3 "$ROOT/tests/lib/mktar.py" large "$T/www/large.tar.gz"
 	SHA=$(sha256sum "$T/www/large.tar.gz" | cut -d' ' -f1)
 	httpd
-	mkconfig "$SHA" "$URL/pace/large.tar.gz" # over a second at 320 KiB/s
+	mkconfig "$SHA" "$URL/pace/large.tar.gz" # about a second at 160 KiB/s
 	"$GILBENCH" fetch "$T/cfg.yaml" --work "$T/w1" >"$T/o1" 2>"$T/e1" &
 	p1=$!
 	for _ in $(seq 200); do grep -q 'GET /pace/' "$T/httpd.log" && break; sleep 0.02; done
@@ -178,6 +178,11 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	getent hosts deb.debian.org >/dev/null || skip "no access to deb.debian.org"
 	sha=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
 	mkconfig "$sha" "debian-source:python3.13=3.13.5-2+deb13u5"
+	shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench
+	if [ -f "$shared/apt/updated" ]; then # reuse fresh lists: the download is what is tested
+		mkdir -p "$GILBENCH_CACHE/apt"
+		cp -a "$shared/apt/sources.list" "$shared/apt/updated" "$shared/apt/lists" "$GILBENCH_CACHE/apt/"
+	fi
 	run "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"origin: debian-source:python3.13=3.13.5-2+deb13u5"* ]]
@@ -186,11 +191,11 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	[ -x "$tree/configure" ]
 	grep -q '^PY_MINOR_VERSION.*13' "$tree/Include/patchlevel.h" || grep -q 'PY_MINOR_VERSION[[:space:]]*13' "$tree/Include/patchlevel.h"
 	# leave it in the shared download cache for the suites that need real sources
-	shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench/downloads
-	if [ ! -f "$shared/$sha" ]; then
-		mkdir -p "$shared"
-		cp "$GILBENCH_CACHE/downloads/$sha" "$shared/$sha.tmp-$$" && mv "$shared/$sha.tmp-$$" "$shared/$sha"
-		cp "$GILBENCH_CACHE/downloads/$sha.origin" "$shared/$sha.origin"
+	if [ ! -f "$shared/downloads/$sha" ]; then
+		mkdir -p "$shared/downloads"
+		cp "$GILBENCH_CACHE/downloads/$sha" "$shared/downloads/$sha.tmp-$$"
+		mv "$shared/downloads/$sha.tmp-$$" "$shared/downloads/$sha"
+		cp "$GILBENCH_CACHE/downloads/$sha.origin" "$shared/downloads/$sha.origin"
 	fi
 }
 

@@ -7,7 +7,7 @@ The first part of the path picks how a file under DIR is served:
   /ok/F        normally (Range requests honoured)
   /404/F       404 Not Found, always
   /slow/F      a few bytes every half second, below gilbench's low-speed limit
-  /pace/F      16 KiB every 50 ms (about 320 KiB/s: slow enough to overlap, fast enough)
+  /pace/F      16 KiB every 100 ms (160 KiB/s: slow enough to overlap, fast enough)
   /drop/F      first request for F: full headers, half the body, then the connection is
                closed; later requests are served normally, Range honoured
   /norange/F   like /drop/, but later requests ignore Range (a whole 200 answer)
@@ -108,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for i in range(0, len(body), 16384):
                     self.wfile.write(body[i:i + 16384])
                     self.wfile.flush()
-                    time.sleep(0.05)
+                    time.sleep(0.1)
             else:
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError, OSError):

@@ -19,7 +19,7 @@ hostile archive tries to write into (absolute targets point there). KINDs:
   fifo        top/pipe, a FIFO
   many        top/ with 50 files (for GILBENCH_MAX_ENTRIES below that)
   big         top/big, 4 MiB of zeros (for GILBENCH_MAX_BYTES below that)
-  large       about 4.6 MiB of text in 20 files (a few hundred KiB compressed)
+  large       about 1.1 MiB of text in 20 files (about 170 KiB compressed)
   truncated   a large archive cut in half (gzip or xz by OUT's name)
   corrupt     a large archive with bytes in the middle overwritten
 """
@@ -84,7 +84,7 @@ def members(kind, canary):
         rnd = random.Random(42)
         words = [b"alpha", b"beta", b"gamma", b"delta", b"epsilon", b"zeta", b"eta", b"theta"]
         for i in range(20):
-            text = b" ".join(rnd.choice(words) for _ in range(40000))
+            text = b" ".join(rnd.choices(words, k=10000))
             yield info("top/f%02d.txt" % i, data=text)
     else:
         sys.exit("mktar.py: unknown kind %s" % kind)
@@ -94,7 +94,8 @@ def main():
     kind, out = sys.argv[1], sys.argv[2]
     canary = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else "/nonexistent"
     mode = "w:gz" if out.endswith(".gz") else "w:xz" if out.endswith(".xz") else "w"
-    with tarfile.open(out, mode, format=tarfile.GNU_FORMAT) as t:
+    level = {"w:gz": {"compresslevel": 1}, "w:xz": {"preset": 1}}.get(mode, {})
+    with tarfile.open(out, mode, format=tarfile.GNU_FORMAT, **level) as t:
         for ti, f in members(kind, canary):
             t.addfile(ti, f)
     data = open(out, "rb").read()
