@@ -421,10 +421,10 @@ static void test_unreachable(void **state)
 	unreachable("/nonexistent/gilbench/repo");
 	unreachable("file:///nonexistent/gilbench/repo.git");
 	unreachable(notrepo); /* a folder, but no repository */
+	free(notrepo);
 	assert_int_equal(gitsrc_mirror("", &P, &notrepo), -1);
 	assert_string_equal(errmsg(), "empty git url");
 	assert_null(notrepo);
-	free(notrepo);
 }
 
 /* SIGINT during a first clone: the fetch stops, and no mirror or temporary is left */
