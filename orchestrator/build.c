@@ -11,7 +11,9 @@
  * leaves the log's last lines in the record, and for the profile task the failing tests and
  * the PROFILE_TASK fix. make install goes to WORK/prefix/.tmp-KEY and is renamed into place;
  * the marker is written last. Then the interpreter is probed (interp.h) and its GIL state
- * must match the configure flags. */
+ * must match the configure flags. When ccache is in PATH (and GILBENCH_CCACHE is not 0),
+ * CC becomes "ccache CC" with CCACHE_DIR=CACHE/ccache; ccache does not change the binary,
+ * so it is not part of the key. */
 #include "build.h"
 #include "lock.h"
 #include "log.h"
@@ -468,7 +470,6 @@ static void setfail(struct buildrec *r, const char *step, char *error)
 }
 
 struct job {
-	const struct config *cfg;
 	const struct buildconf *bc;
 	const struct source *src;
 	const struct paths *p;
@@ -740,7 +741,7 @@ static int verify(struct job *j)
 int build_one(const struct config *cfg, size_t b, const struct source *src, const struct paths *p,
               const char *rundir, struct buildrec *out)
 {
-	struct job j = { .cfg = cfg, .bc = &cfg->builds[b], .src = src, .p = p, .r = out };
+	struct job j = { .bc = &cfg->builds[b], .src = src, .p = p, .r = out };
 	char key[HEXLEN], *prefixes = NULL, *marker = NULL, *lockpath = NULL, *what = NULL;
 	struct lock *lk = NULL;
 	int rc = -1;
