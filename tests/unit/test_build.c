@@ -5,8 +5,10 @@
  * compiler version) changes it, configure flag order matters and make variable order does
  * not. The compiler is a fake script in a temporary folder whose --version we rewrite.
  * Then build_one() end to end on the fake CPython tree (tests/lib/fakecpython): a build, its
- * reuse, the record read back, and a verify failure. Run from the checkout's root (or set
- * ROOT). The config is built by hand, as config.c's loader is not needed for any of this. */
+ * reuse, the record read back, and a verify failure (run from the checkout's root, or set
+ * ROOT). And interp_probe() against fake interpreters: a good answer (with PYTHON_GIL from
+ * the given environment), a crash, output that is not JSON, a missing field. The config is
+ * built by hand: nothing here needs config.c's loader. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -331,6 +333,59 @@ static void test_build_one_fake(void **state)
 	freecfg(c);
 }
 
+/* a fake interpreter: a shell script with the given body */
+static char *fakepython(const char *name, const char *body)
+{
+	char *path = pathjoin(tmp, name), *text = xasprintf("#!/bin/sh\n%s\n", body);
+
+	assert_int_equal(writefile(path, text, strlen(text)), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	free(text);
+	return path;
+}
+
+static void test_interp_probe(void **state)
+{
+	char *good = fakepython("good", "echo 'noise from sitecustomize'\n"
+	                        "echo '{\"version\": \"Python 3.13.5 x\", \"number\": \"3.13.5\", \"executable\": \"/p\", "
+	                        "\"gil_disabled\": true, \"gil_enabled\": '\"$([ \"$PYTHON_GIL\" = 1 ] && echo true || echo false)\"', "
+	                        "\"config_args\": \"--disable-gil\", \"cc\": \"gcc\"}'");
+	char *crash = fakepython("crash", "echo 'Fatal Python error: boom' >&2; exit 1");
+	char *notjson = fakepython("notjson", "echo 'Python 2.7'");
+	char *missing = fakepython("missing", "echo '{\"version\": \"x\", \"number\": \"1\", \"executable\": \"/p\"}'");
+	char *env1[] = { "PATH=/usr/bin:/bin", "PYTHON_GIL=1", NULL }, *env0[] = { "PATH=/usr/bin:/bin", NULL };
+	struct interp i;
+
+	(void)state;
+	if (interp_probe(good, env0, &i) < 0)
+		fail_msg("probe: %s", errmsg());
+	assert_string_equal(i.number, "3.13.5");
+	assert_string_equal(i.version, "Python 3.13.5 x");
+	assert_true(i.gil_disabled);
+	assert_false(i.gil_enabled);
+	assert_string_equal(i.config_args, "--disable-gil");
+	interp_free(&i);
+	assert_int_equal(interp_probe(good, env1, &i), 0);
+	assert_true(i.gil_enabled);
+	interp_free(&i);
+
+	assert_int_equal(interp_probe(crash, env0, &i), -1);
+	assert_non_null(strstr(errmsg(), crash));
+	assert_non_null(strstr(errmsg(), "exited with 1: Fatal Python error: boom"));
+	assert_int_equal(interp_probe(notjson, env0, &i), -1);
+	assert_non_null(strstr(errmsg(), notjson));
+	assert_non_null(strstr(errmsg(), "not JSON"));
+	assert_int_equal(interp_probe(missing, env0, &i), -1);
+	assert_non_null(strstr(errmsg(), "'gil_disabled' is missing"));
+	assert_null(i.version);
+	assert_int_equal(interp_probe("/nonexistent/python3", env0, &i), -1);
+	assert_non_null(strstr(errmsg(), "/nonexistent/python3"));
+	free(good);
+	free(crash);
+	free(notjson);
+	free(missing);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_configure_order_matters),
 		cmocka_unit_test(test_make_order_does_not_matter),
 		cmocka_unit_test(test_bad_compiler_is_an_error),
+		cmocka_unit_test(test_interp_probe),
 		cmocka_unit_test(test_build_one_fake),
 	};
 
