@@ -16,12 +16,12 @@
 #include <string.h>
 
 static const char probe[] =
-	"import json, sys, sysconfig, platform\n"
+	"import json, sys, sysconfig\n"
 	"g = getattr(sys, '_is_gil_enabled', None)\n"
 	"v = sysconfig.get_config_var\n"
 	"print(json.dumps({\n"
 	" 'version': 'Python ' + sys.version.replace('\\n', ' '),\n"
-	" 'number': platform.python_version(),\n"
+	" 'number': sys.version.split()[0],\n"
 	" 'executable': sys.executable,\n"
 	" 'gil_disabled': bool(v('Py_GIL_DISABLED')),\n"
 	" 'gil_enabled': True if g is None else bool(g()),\n"
