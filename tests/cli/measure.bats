@@ -261,6 +261,10 @@ YAML
 import json, sys
 for l in open(sys.argv[1], "rb").read().splitlines(True):
     if l.endswith(b"\n"): json.loads(l)' "$R/results.jsonl"
+		# metadata.json is written before the first trial, atomically: never half a file
+		if [ -s "$R/results.jsonl" ]; then
+			python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["status"]' "$R/metadata.json"
+		fi
 	done
 	n=$(pyq 'len(rows)')
 	echo "after 20 kills: $n of 128 trials"
