@@ -664,9 +664,11 @@ static int runpoint(struct runner *R, size_t p)
 			warn("%s%s%s: other processes used %.0f%% of the CPUs while it ran; its timings may be noisy",
 			     e->name, *pt->label ? " " : "", pt->label, 100 * share);
 		}
-		json_array_append_new(R->noise, json_pack("{s:s,s:s,s:o,s:o,s:b}", "experiment", e->name,
+		/* the load average is recorded, not judged, between points: it counts our own
+		 * trials (a thread-scaling point alone makes it 8); the CPU share does not */
+		json_array_append_new(R->noise, json_pack("{s:s,s:s,s:o,s:o,s:o,s:b}", "experiment", e->name,
 			"point", pt->label, "other_cpu_share", isnan(share) ? json_null() : json_real(share),
-			"load_after", sysinfo_load_json(&b), "noisy", noisy));
+			"load_before", sysinfo_load_json(&a), "load_after", sysinfo_load_json(&b), "noisy", noisy));
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@
  *   gil_enabled, python_version, skipped}}, machine {kernel, machine, cpu, cores,
  *   memory_kb, governor, turbo, aslr}, load_start, busy_at_start, load_end ({1m, 5m, 15m}),
  *   started, resumed [times], ended, gilbench_cpu, gilbench_maxrss_kb,
- *   noise [{experiment, point, other_cpu_share, load_after, noisy}],
+ *   noise [{experiment, point, other_cpu_share, load_before, load_after, noisy}],
  *   nonconverged [{cell, experiment, variant, point, trials, halfwidth}],
  *   runopts {resume, cpus, min_trials, max_trials, target}, trials {planned, ran, resumed,
  *   ok, failed, timeout, bad_output}. */
