@@ -1,7 +1,8 @@
 /* cmd_build.c: `gilbench build CONFIG [--out RUN_DIR] [--work DIR] [--ref REF] [--only NAME]`.
  *
  * The source and build stages alone: loads the config, takes the run directory's lock,
- * copies the config into it (when it has none), prepares the patched source tree
+ * seeds it when new (the config, the experiments' scripts and the patches, as `gilbench
+ * run` does, so that `gilbench measure RUN_DIR` can follow), prepares the patched source tree
  * (source.h), then builds or reuses every build (or only --only NAME) with build.h, which
  * writes RUN_DIR/builds/NAME/{build.json,*.log}. Prints one line per build: name, reused
  * or built in N s, the python path and its GIL state; a failed build's error (the failing
@@ -9,6 +10,7 @@
  * not match its flags, 4 when a build failed, 130 when interrupted. */
 #include "build.h"
 #include "cmd.h"
+#include "compare.h"
 #include "config.h"
 #include "lock.h"
 #include "log.h"
@@ -119,9 +121,13 @@ static int build_main(int argc, char **argv)
 	if (lock_take(lockpath, false, rundir, &lk) < 0)
 		goto fail;
 	cfgcopy = pathjoin(rundir, RUN_CONFIG);
-	if (!exists(cfgcopy) && copyfile(cfg->path, cfgcopy) < 0) {
-		errwrap("run directory");
-		goto fail;
+	if (!exists(cfgcopy)) {
+		if (copyfile(cfg->path, cfgcopy) < 0) {
+			errwrap("run directory");
+			goto fail;
+		}
+		if (compare_copy_inputs(cfg, rundir) < 0)
+			warn("%s (`gilbench measure %s` will not find it)", errmsg(), rundir);
 	}
 	if (source_prepare(cfg, &p, ref, &src) < 0)
 		goto fail;

@@ -75,6 +75,7 @@ configures() {
 	grep -q '"gil_enabled_at_runtime": false' "$T/run1/builds/nogil/build.json"
 	grep -q '"gil_disabled": false' "$T/run1/builds/gil/build.json"
 	cmp "$T/c.yaml" "$T/run1/config.yaml"
+	cmp "$T/noop.py" "$T/run1/noop.py"
 	ls "$GILBENCH_WORK"/prefix/*/.gilbench-build.json
 	[ "$(ls -d "$GILBENCH_WORK"/prefix/*/ | wc -l)" -eq 2 ]
 
