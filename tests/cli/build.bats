@@ -163,7 +163,7 @@ configures() {
 }
 
 @test "build: two builds at once share the work: one waits for the other's lock" {
-	export FAKECPY_SLEEP=0.3
+	export FAKECPY_SLEEP=0.5
 	"$GILBENCH" build "$T/c.yaml" --out "$T/a" >"$T/a.out" 2>&1 &
 	pa=$!
 	"$GILBENCH" build "$T/c.yaml" --out "$T/b" >"$T/b.out" 2>&1 &
