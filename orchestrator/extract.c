@@ -319,6 +319,7 @@ static int check(struct ex *x, struct archive_entry *e)
 			goto cleanup;
 		}
 		archive_entry_set_hardlink(e, hrel);
+		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
 	} else {
 		switch (type) {
 		case AE_IFREG:
