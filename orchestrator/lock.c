@@ -2,11 +2,12 @@
  *
  * lock_take opens (creating) the lock file and tries LOCK_EX|LOCK_NB. When that fails
  * with EWOULDBLOCK, the file's content names the holder; we either fail naming it or log
- * once and block in flock(LOCK_EX). Once we hold it we replace the content with our pid.
+ * once and try again every 0.1 s until we get it or gilbench is interrupted. Once we hold it we replace the content with our pid.
  * The file is never deleted: deleting a lock file while another process waits on the old
  * inode would let two processes hold "the" lock at once. */
 #include "lock.h"
 #include "log.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 struct lock {
@@ -64,11 +66,18 @@ int lock_take(const char *path, bool wait, const char *what, struct lock **out)
 			logmsg("waiting for %s (held by pid %ld)", what, h);
 		else
 			logmsg("waiting for %s", what);
-		while (flock(fd, LOCK_EX) < 0) {
-			if (errno != EINTR) {
+		/* poll rather than block: flock restarts after our SA_RESTART handler, so a
+		 * blocked one would not notice Ctrl-C */
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK && errno != EINTR) {
 				errorf("lock %s: flock %s:", what, path);
 				goto fail;
 			}
+			if (spawn_interrupted) {
+				errorf("interrupted while waiting for %s", what);
+				goto fail;
+			}
+			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 		}
 		break;
 	}

@@ -10,7 +10,7 @@
 
 struct lock;
 
-int lock_take(const char *path, bool wait, const char *what, struct lock **out); /* create path, lock it, write our pid; busy: wait (logging "waiting for WHAT (held by pid N)" once) or fail naming WHAT and the pid */
+int lock_take(const char *path, bool wait, const char *what, struct lock **out); /* create path, lock it, write our pid; busy: wait (logging "waiting for WHAT (held by pid N)" once; -1 if interrupted) or fail naming WHAT and the pid */
 void lock_release(struct lock *l);  /* unlock, close and free; NULL is fine (the file stays) */
 
 #endif
