@@ -15,7 +15,8 @@
  *
  * debian-source:PKG=VERSION runs apt-get (through spawn.h) with its own sources.list,
  * lists and cache under CACHE/apt, so the machine's apt configuration is neither needed
- * nor touched; `apt-get update` runs only when the lists are over a day old. */
+ * nor touched; `apt-get update` runs only when the lists are missing or over a day old
+ * (CACHE/apt/updated is touched after each successful update). */
 #include "fetch.h"
 #include "hash.h"
 #include "lock.h"
@@ -289,6 +290,19 @@ cleanup:
 	return rc;
 }
 
+/* the lists folder holds at least one Sources index */
+static bool haslists(const char *lists)
+{
+	struct strlist l = { 0 };
+	bool found = false;
+
+	if (listdir_suffix(lists, "", &l) == 0)
+		for (size_t i = 0; i < l.n && !found; i++)
+			found = strstr(l.v[i], "_Sources") != NULL;
+	strlist_free(&l);
+	return found;
+}
+
 /* debian-source:PKG=VERSION: the upstream tarball moved to part */
 static int debsource(const char *spec, const struct paths *p, const char *part)
 {
@@ -337,7 +351,7 @@ static int debsource(const char *spec, const struct paths *p, const char *part)
 	strlist_addown(&base, xasprintf("-oDir::Cache=%s", cache));
 	if (geteuid() == 0)
 		strlist_add(&base, "-oAPT::Sandbox::User=root");
-	if (stat(stamp, &st) < 0 || time(NULL) - st.st_mtime > 86400) {
+	if (stat(stamp, &st) < 0 || time(NULL) - st.st_mtime > 86400 || !haslists(lists)) {
 		logmsg("updating Debian's source lists in %s", apt);
 		if (aptget(&base, apt, (const char *const[]){ "update", NULL }) < 0 || writefile(stamp, "", 0) < 0)
 			goto cleanup;
