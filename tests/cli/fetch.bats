@@ -223,3 +223,22 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--ref"* ]]
 }
+
+@test "fetch: a finished tree is reused; leftovers of a dead run are swept" {
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	fetch
+	[ "$status" -eq 0 ]
+	tree=$(echo "$output" | sed -n 's/^tree: //p')
+	echo changed >"$tree/README" # reuse means the same folder, untouched
+	fetch
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reusing $tree"* ]]
+	[[ "$output" == *"origin: file://$T/www/good.tar.gz"* ]]
+	[ "$(cat "$tree/README")" = changed ]
+	rm -rf "$tree"
+	mkdir -p "$tree.tmp-999999/half" "$tree.tmp-999999.tmp-1"
+	fetch
+	[ "$status" -eq 0 ]
+	[ "$(cat "$tree/README")" = hello ]
+	[ ! -e "$tree.tmp-999999" ] && [ ! -e "$tree.tmp-999999.tmp-1" ]
+}
