@@ -209,7 +209,7 @@ int fetch_url(const char *url, const char *dest, const char *what)
 		errorf("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(r));
 		if (!transient(r, code) || attempt == ATTEMPTS) {
 			if (attempt > 1)
-				errwrap("after %d attempts", attempt);
+				errorf("%s: %s (after %d attempts)", url, errbuf[0] ? errbuf : curl_easy_strerror(r), attempt);
 			goto cleanup;
 		}
 		logmsg("%s; retrying in %d s (attempt %d of %d)", errmsg(), 1 << (attempt - 1), attempt + 1, ATTEMPTS);
@@ -484,8 +484,11 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 		}
 		if (r == 0 && sha256_file(part, got) == 0 && strcmp(got, s->sha256) != 0)
 			r = errorf("sha256 mismatch (got %s)", got);
-		if (r < 0) {
-			bufaddf(&why, "%s%s: %s", why.len ? "; " : "", place, errmsg());
+		if (r < 0) { /* fetch_url's errors already start with the place */
+			if (strncmp(errmsg(), place, strlen(place)) == 0 && errmsg()[strlen(place)] == ':')
+				bufaddf(&why, "%s%s", why.len ? "; " : "", errmsg());
+			else
+				bufaddf(&why, "%s%s: %s", why.len ? "; " : "", place, errmsg());
 			unlink(part);
 			if (spawn_interrupted)
 				break;
