@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *statusnames[] = {
@@ -178,6 +179,7 @@ int results_append(int fd, const struct trial *t)
 	char *line = NULL, *p;
 	size_t len, off = 0;
 	int rc = -1;
+	struct stat st;
 
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	if (!line) {
@@ -191,21 +193,30 @@ int results_append(int fd, const struct trial *t)
 	p[len] = '\0';
 	free(line);
 	line = p;
+	if (fstat(fd, &st) < 0) {
+		errorf("results: stat:");
+		goto cleanup;
+	}
 	while (off < len) {
 		ssize_t w = write(fd, line + off, len - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			errorf("results: write:");
-			goto cleanup;
+			goto undo;
 		}
 		off += (size_t)w;
 	}
 	if (fsync(fd) < 0) {
 		errorf("results: fsync:");
-		goto cleanup;
+		goto undo;
 	}
 	rc = 0;
+	goto cleanup;
+undo:
+	/* a line that could not be written whole is not left half-written (disk full) */
+	if (ftruncate(fd, st.st_size) < 0)
+		errwrap("cannot remove a half-written line (resume will)");
 cleanup:
 	free(line);
 	json_decref(o);

@@ -272,8 +272,9 @@ cleanup:
 
 /* trial output */
 
-/* the last n lines of s (trailing blank lines dropped), as a new string, or NULL when empty */
-static char *tail(const char *s, int n)
+/* the last n lines of s (trailing blank lines dropped), at most cap bytes (0: no cap), as a
+ * new string, or NULL when empty */
+static char *tail(const char *s, int n, size_t cap)
 {
 	const char *end, *start;
 
@@ -290,8 +291,8 @@ static char *tail(const char *s, int n)
 			break;
 		start--;
 	}
-	if (end - start > 4000)
-		start = end - 4000;
+	if (cap && (size_t)(end - start) > cap)
+		start = end - cap;
 	return xstrndup(start, (size_t)(end - start));
 }
 
@@ -311,21 +312,21 @@ static void judge(const struct expconf *e, const struct spawnres *r, double time
 	t->signal = r->exited ? 0 : r->sig;
 	if (r->timedout) {
 		t->status = TRIAL_TIMEOUT;
-		err = tail(r->err, ERROR_LINES);
+		err = tail(r->err, ERROR_LINES, 4000);
 		t->error = xasprintf("timed out after %g s%s%s", timeout, err ? "; stderr:\n" : "", err ? err : "");
 		goto cleanup;
 	}
 	if (!r->exited || r->code != 0) {
 		t->status = TRIAL_FAILED;
-		err = tail(r->err, ERROR_LINES);
+		err = tail(r->err, ERROR_LINES, 4000);
 		t->error = err ? xstrdup(err) : xstrdup(spawn_status(r));
 		goto cleanup;
 	}
-	last = tail(r->out, 1);
+	last = tail(r->out, 1, 0); /* the result object, whatever its size */
 	o = last ? json_loads(last, 0, &jerr) : NULL;
 	m = json_is_object(o) ? json_object_get(o, e->metric) : NULL;
 	if (!json_is_number(m)) {
-		char *out = tail(r->out, 5);
+		char *out = tail(r->out, 5, 400);
 		t->status = TRIAL_BAD_OUTPUT;
 		t->error = xasprintf("the last line of output is not a JSON object with a number \"%s\": %s",
 		                     e->metric, out ? out : "(no output)");
@@ -403,8 +404,11 @@ static int runtrial(struct runner *R, const struct cell *c, int round, bool warm
 	t.maxrss_kb = r.ru.ru_maxrss;
 	t.cpus = (char *)R->cpus;
 	judge(e, &r, timeout, &t);
-	if (results_append(R->fd, &t) < 0)
+	if (results_append(R->fd, &t) < 0) {
+		errwrap("%s/%s: trial %s %s round %d not recorded", R->rundir, RUN_RESULTS, e->name,
+		        R->cfg->variants[c->variant].name, round);
 		goto cleanup;
+	}
 	R->childcpu += t.utime + t.stime;
 	R->sum->ran++;
 	switch (t.status) {
