@@ -536,7 +536,6 @@ fail: /* a broken stream often shows up in the reader first: the decompressor kn
 		if (u.failed)
 			errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
 	}
-	errwrap("extract %s", archive);
 cleanup:
 	if (pfd[0] >= 0)
 		close(pfd[0]);

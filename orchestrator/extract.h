@@ -20,6 +20,6 @@ struct extract_limits {
 };
 
 void extract_defaults(struct extract_limits *lim); /* defaults, overridden by $GILBENCH_MAX_ENTRIES and $GILBENCH_MAX_BYTES; strip off */
-int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim); /* dest must not exist; NULL lim: defaults */
+int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim); /* dest must not exist; NULL lim: defaults; -1: "MEMBER: why" or the library's message (the caller names the archive) */
 
 #endif

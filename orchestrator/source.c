@@ -142,8 +142,10 @@ int source_prepare(const struct config *cfg, const struct paths *p, const char *
 		lim.strip = true;
 		label = xasprintf("extracting %.12s", out->id);
 		lim.label = label;
-		if (extract_archive(tarball, tmp, &lim) < 0)
+		if (extract_archive(tarball, tmp, &lim) < 0) {
+			errwrap("extract %s", tarball);
 			goto fail;
+		}
 	}
 	unlink(logpath);
 	if (patch_apply(cfg->patches, cfg->npatches, tmp, logpath) < 0) {
