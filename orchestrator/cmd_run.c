@@ -69,31 +69,36 @@ static int intarg(const char *s, int *out)
 	return 0;
 }
 
-/* Copy a file named relative to the config's folder into the run directory at the same
- * relative place, so that the run directory's config.yaml finds it again. */
-static int copyrel(const struct config *cfg, const char *rel, const char *rundir)
+/* Copy FROM into the run directory as REL (a relative path without ".."). */
+static int copyto(const char *from, const char *rundir, const char *rel)
 {
-	char *from = NULL, *to = NULL, *slash;
-	int rc = -1;
+	char *to = pathjoin(rundir, rel), *slash;
+	int rc = 0;
 
-	if (rel[0] == '/' || strstr(rel, "..")) {
-		errorf("%s: '%s' must be a relative path inside the config's folder to be copied into the run directory",
-		       cfg->path, rel);
-		goto cleanup;
-	}
-	from = pathjoin(cfg->dir, rel);
-	to = pathjoin(rundir, rel);
 	if ((slash = strrchr(to, '/'))) {
 		*slash = '\0';
 		rc = mkdirp(to, 0755);
 		*slash = '/';
-		if (rc < 0)
-			goto cleanup;
 	}
-	rc = copyfile(from, to);
-cleanup:
-	free(from);
+	if (rc == 0)
+		rc = copyfile(from, to);
 	free(to);
+	return rc;
+}
+
+/* Copy a file named relative to the config's folder into the run directory at the same
+ * relative place, so that the run directory's config.yaml finds it again. */
+static int copyrel(const struct config *cfg, const char *rel, const char *rundir)
+{
+	char *from;
+	int rc;
+
+	if (rel[0] == '/' || strstr(rel, ".."))
+		return errorf("%s: '%s' must be a relative path inside the config's folder to be copied into the run directory",
+		              cfg->path, rel);
+	from = pathjoin(cfg->dir, rel);
+	rc = copyto(from, rundir, rel);
+	free(from);
 	return rc;
 }
 
@@ -122,15 +127,16 @@ static int seed_rundir(const struct config *cfg, const char *rundir)
 		free(dir);
 	}
 	for (size_t i = 0; rc == 0 && i < cfg->npatches; i++) {
-		const char *base = strrchr(cfg->patches[i].path, '/');
-		char *pdir = pathjoin(rundir, "patches"), *to;
-		base = base ? base + 1 : cfg->patches[i].path;
-		to = pathjoin(pdir, base);
-		rc = mkdirp(pdir, 0755);
-		if (rc == 0)
-			rc = copyfile(cfg->patches[i].path, to);
-		free(to);
-		free(pdir);
+		const char *name = cfg->patches[i].name;
+		char *rel;
+		if (name[0] == '/' || strncmp(name, "../", 3) == 0) {
+			warn("patch %s is outside the config's folder: the run directory refers to it, not a copy", name);
+			continue;
+		}
+		/* plain names live in RUN_DIR/patches/, where the loader looks first */
+		rel = strncmp(name, "./", 2) == 0 ? xstrdup(name + 2) : xasprintf("patches/%s", name);
+		rc = copyto(cfg->patches[i].path, rundir, rel);
+		free(rel);
 	}
 	return rc < 0 ? errwrap("run directory %s", rundir) : 0;
 }

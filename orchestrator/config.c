@@ -729,8 +729,14 @@ static int loadpatches(struct ctx *x, const struct node *root, struct config *c)
 				pc->path = xstrdup(n);
 			else if (strncmp(n, "./", 2) == 0 || strncmp(n, "../", 3) == 0)
 				pc->path = pathjoin(x->dir, n);
-			else
-				pc->path = xasprintf("%s/../patches/%s", x->dir, n);
+			else {
+				/* a run directory keeps its patches in its own patches/ */
+				pc->path = xasprintf("%s/patches/%s", x->dir, n);
+				if (!isregular(pc->path)) {
+					free(pc->path);
+					pc->path = xasprintf("%s/../patches/%s", x->dir, n);
+				}
+			}
 			if (!isregular(pc->path))
 				rc = fail(x, p->kids[i], ip, "patch \"%s\" not found (looked for %s)", n, pc->path);
 		}
@@ -1139,6 +1145,12 @@ static int loadexp(struct ctx *x, struct config *c, const struct node *list, siz
 		goto cleanup;
 	if (!e->title)
 		e->title = xstrdup(e->name);
+	if (e->script[0] == '/' || strcmp(e->script, "..") == 0 || strncmp(e->script, "../", 3) == 0 ||
+	    strstr(e->script, "/../") || (strlen(e->script) >= 3 && strcmp(e->script + strlen(e->script) - 3, "/..") == 0)) {
+		/* run directories copy scripts to the same relative place */
+		fail(x, mapget(m, "script"), sp, "script \"%s\" must be a relative path inside the config's folder", e->script);
+		goto cleanup;
+	}
 	e->scriptpath = pathjoin(x->dir, e->script);
 	if (!isregular(e->scriptpath)) {
 		fail(x, mapget(m, "script"), sp, "script \"%s\" not found (looked for %s)", e->script, e->scriptpath);

@@ -529,6 +529,12 @@ static void test_files(void **state)
 	    "8:13: experiments[0].script: ", "script \"experiments/nope.py\" not found");
 	bad(BASE "patches: [p.patch, nope.patch]\n", "10:20: patches[1]: ", "patch \"nope.patch\" not found");
 	bad(BASE "patches: [./p.patch]\n", "10:11: patches[0]: ", "not found");
+	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds: [{name: b}]\nexperiments:\n"
+	    "  - name: x\n    script: ../experiments/x.py\n",
+	    "8:13: experiments[0].script: ", "must be a relative path inside the config's folder");
+	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds: [{name: b}]\nexperiments:\n"
+	    "  - name: x\n    script: /tmp/x.py\n",
+	    "8:13: experiments[0].script: ", "must be a relative path inside the config's folder");
 }
 
 static void test_matrix(void **state)
