@@ -17,6 +17,7 @@ if [ ! -f "$tarball" ]; then
 	GILBENCH_CACHE=$shared "$GILBENCH" fetch "$ROOT/configs/quick.yaml" --work "$tmp/w0" -q >/dev/null
 	rm -rf "$tmp/w0"
 fi
+mkdir "$tmp/experiments" && echo 'print("{\"seconds\": 0}")' >"$tmp/experiments/e.py"
 cat >"$tmp/cfg.yaml" <<EOF2
 version: 1
 name: bench
@@ -28,7 +29,7 @@ builds:
   - {name: gil, configure: []}
 experiments:
   - name: e
-    script: $ROOT/configs/experiments/single_thread.py
+    script: experiments/e.py
     trials: 1
     metric: {name: seconds, better: lower}
 EOF2
