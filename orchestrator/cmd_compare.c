@@ -11,8 +11,10 @@
  * RUN_DIR/config.yaml with libyaml's emitter: the config's YAML document, loaded with
  * yaml_parser_load, is copied node by node into a new document in which each build NAME
  * becomes NAME.A and NAME.B (same flags; '@' is not allowed in build names), each explicit
- * variant likewise, the source pins REV_A's commit, patches point at the copies in
- * RUN_DIR/patches, and published reference figures are dropped (their variants are gone).
+ * variant likewise, the source pins REV_A's commit, patches are named as the copies in
+ * RUN_DIR/patches are found (as written when the name is plain, so that the build keys
+ * are those of `gilbench run`), and published reference figures are dropped (their
+ * variants are gone).
  * Each NAME.A is built from REV_A's tree and NAME.B from REV_B's (build_one; the build key
  * does not contain the build's name, so a second compare of the same commits reuses the
  * installed interpreters), the runner interleaves the trials of all variants of a point
@@ -285,8 +287,7 @@ static int derive_root(struct derive *d, yaml_node_t *root)
 		} else if (strcmp(key, "patches") == 0) {
 			v = yaml_document_add_sequence(d->out, NULL, YAML_BLOCK_SEQUENCE_STYLE);
 			for (size_t i = 0; v && i < d->cfg->npatches; i++) {
-				const char *base = strrchr(d->cfg->patches[i].path, '/');
-				char *rel = xasprintf("./patches/%s", base ? base + 1 : d->cfg->patches[i].path);
+				char *rel = compare_patch_name(&d->cfg->patches[i]);
 				int s = scalar(d->out, rel);
 				free(rel);
 				if (!s || !yaml_document_append_sequence_item(d->out, v, s))
@@ -615,8 +616,7 @@ static int compare_main(int argc, char **argv)
 const struct cmd cmd_compare = {
 	"compare",
 	"RUN_A RUN_B [--out DIR] [--noise PCT] [--fail-on-regression PCT]\n"
-	"       gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT]\n"
-	"                        [--fail-on-regression PCT] [--cpus LIST]",
+	"       gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT] [--fail-on-regression PCT] [--cpus LIST]",
 	"compare two runs or archives, or build and measure two git revisions interleaved",
 	help,
 	compare_main,

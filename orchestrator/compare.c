@@ -495,6 +495,16 @@ cleanup:
 	return rc;
 }
 
+char *compare_patch_name(const struct patchconf *pc)
+{
+	const char *n = pc->name, *base;
+
+	if (n[0] != '/' && strncmp(n, "./", 2) != 0 && strncmp(n, "../", 3) != 0 && !strstr(n, "/../"))
+		return xstrdup(n);
+	base = strrchr(pc->path, '/');
+	return xstrdup(base ? base + 1 : pc->path);
+}
+
 int compare_copy_inputs(const struct config *cfg, const char *rundir)
 {
 	int rc = 0;
@@ -517,16 +527,16 @@ int compare_copy_inputs(const struct config *cfg, const char *rundir)
 		free(dir);
 	}
 	for (size_t i = 0; rc == 0 && i < cfg->npatches; i++) {
-		const char *base = strrchr(cfg->patches[i].path, '/');
-		char *pdir = pathjoin(rundir, "patches"), *to;
+		char *name = compare_patch_name(&cfg->patches[i]), *to = xasprintf("%s/patches/%s", rundir, name);
+		char *slash = strrchr(to, '/');
 
-		base = base ? base + 1 : cfg->patches[i].path;
-		to = pathjoin(pdir, base);
-		rc = mkdirp(pdir, 0755);
-		if (rc == 0)
+		*slash = '\0';
+		rc = mkdirp(to, 0755);
+		*slash = '/';
+		if (rc == 0 && strcmp(cfg->patches[i].path, to) != 0)
 			rc = copyfile(cfg->patches[i].path, to);
 		free(to);
-		free(pdir);
+		free(name);
 	}
 	return rc < 0 ? errwrap("run directory %s", rundir) : 0;
 }

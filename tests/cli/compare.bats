@@ -27,7 +27,7 @@ row() { # row EXP POINT VARIANT: the table row of that cell in $output
 	run "$GILBENCH" compare --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"usage: gilbench compare RUN_A RUN_B [--out DIR] [--noise PCT] [--fail-on-regression PCT]"* ]]
-	[[ "$output" == *"gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT]"* ]]
+	[[ "$output" == *"gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT] [--fail-on-regression PCT] [--cpus LIST]"* ]]
 	run "$GILBENCH" compare "$T"
 	[ "$status" -eq 2 ]
 	run "$GILBENCH" compare a b --noise lots
