@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # reproduce.bats: `gilbench reproduce ARCHIVE` on archives of small runs of the fake CPython
-# tree (tests/lib/fakecpython, whose python runs the system python3), made stage by stage
-# with build, measure and archive; one from a tarball source, one from a git source whose
+# tree (tests/lib/fakecpython, whose python runs the system python3), made with `gilbench
+# run` and `gilbench archive`; one from a tarball source, one from a git source whose
 # branch moves on after the run.
 load helpers
 
@@ -19,6 +19,8 @@ time.sleep(0.02)
 print(json.dumps({"seconds": time.perf_counter() - t}))
 PY
 	experiments >"$T/exps.yaml"
+	mkdir -p "$T/patches"
+	printf -- '--- /dev/null\n+++ b/PATCHED\n@@ -0,0 +1 @@\n+patched\n' >"$T/patches/x.patch"
 	cat >"$T/cfg/c.yaml" <<EOF
 version: 1
 name: fakerep
@@ -27,6 +29,7 @@ source:
     sha256: $SHA
     from:
       - file://$T/fake.tar.gz
+patches: [x.patch]
 builds:
   - name: gil
     configure: []
@@ -46,13 +49,10 @@ experiments:
 EOF
 }
 
-# archived RUN CONFIG: build, measure and archive CONFIG into RUN and RUN.tar.gz (the scripts
-# copied in as `gilbench run` does), with the
+# archived RUN CONFIG: `gilbench run` CONFIG into RUN, then archive it as RUN.tar.gz, with the
 # archived machine's CPU renamed so that the machines differ
 archived() {
-	"$GILBENCH" build "$2" --out "$1" >/dev/null
-	cp -R "$(dirname "$2")/experiments" "$1/"
-	"$GILBENCH" measure "$1" 2>/dev/null
+	"$GILBENCH" run "$2" --out "$1" --no-archive >/dev/null 2>&1
 	python3 - "$1/metadata.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -94,7 +94,8 @@ PY
 	cmp "$T/cfg/c.yaml" "$T/rep/config.yaml"
 	[ "$(python3 -c 'import json,sys; print(sum(not json.loads(l)["warmup"] for l in open(sys.argv[1])))' "$T/rep/results.jsonl")" -eq 12 ]
 	[ -f "$T/rep/report.md" ] && [ -f "$T/rep/reproduce.json" ]
-	# the builds were those of the archive (same key), reused from the work area
+	# the builds were those of the archive (same source, patch and flags: same key)
+	grep -q '"name": "x.patch"' "$T/rep/builds/gil/build.json"
 	[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$T/run/builds/gil/build.json")" = \
 	  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$T/rep/builds/gil/build.json")" ]
 }
