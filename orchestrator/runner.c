@@ -23,6 +23,7 @@
  *     (sysinfo.c); busy points are warned about and flagged in metadata.json, which is
  *     written before the first trial and rewritten at the end (and on interruption). */
 #include "runner.h"
+#include "build.h"
 #include "hash.h"
 #include "interp.h"
 #include "log.h"
@@ -53,12 +54,6 @@
 #define NOISY_SHARE 0.10   /* other processes' share of the CPUs that flags a point */
 #define ERROR_LINES 10     /* lines of stderr kept for a failed trial */
 #define DEFAULT_MAX_TRIALS 20 /* adaptive trials without a maximum */
-
-struct buildrec {
-	json_t *json;           /* the whole record */
-	char *python;           /* its "python", made absolute (trials run in RUN_DIR) */
-	bool ok;
-};
 
 struct vstate {
 	bool run;               /* runnable: its build is ok */
@@ -146,31 +141,18 @@ static int loadbuilds(struct runner *R)
 
 	R->builds = xcalloc(cfg->nbuilds ? cfg->nbuilds : 1, sizeof(*R->builds));
 	for (size_t b = 0; b < cfg->nbuilds; b++) {
-		char *dir = pathjoin(R->rundir, RUN_BUILDS);
-		char *bdir = pathjoin(dir, cfg->builds[b].name);
-		char *path = pathjoin(bdir, RUN_BUILDREC);
-		json_error_t jerr;
-		json_t *j, *py;
-		int rc = 0;
+		struct buildrec *br = &R->builds[b];
+		char *py;
 
-		free(dir);
-		free(bdir);
-		j = json_load_file(path, 0, &jerr);
-		if (!j)
-			rc = errorf("%s:%d:%d: %s (build it first: gilbench build)", path, jerr.line, jerr.column, jerr.text);
-		else if (!json_is_object(j))
-			rc = errorf("%s: not a JSON object", path);
-		free(path);
-		if (rc < 0) {
-			json_decref(j);
-			return -1;
-		}
-		R->builds[b].json = j;
-		R->builds[b].ok = json_is_true(json_object_get(j, "ok"));
-		py = json_object_get(j, "python");
-		R->builds[b].python = json_is_string(py) ? abspath(json_string_value(py)) : NULL;
-		if (R->builds[b].ok && !R->builds[b].python)
+		if (buildrec_read(R->rundir, cfg->builds[b].name, br) < 0)
+			return errwrap("build %s (build it first: gilbench build)", cfg->builds[b].name);
+		if (br->ok && !br->python)
 			return errorf("builds/%s/%s: ok but no \"python\"", cfg->builds[b].name, RUN_BUILDREC);
+		if (br->python) { /* trials run in RUN_DIR */
+			py = abspath(br->python);
+			free(br->python);
+			br->python = py;
+		}
 	}
 	return 0;
 }
@@ -188,9 +170,9 @@ static int probevariants(struct runner *R)
 
 		mkenv(R, vc, &vs->env);
 		if (!br->ok) {
-			json_t *e = json_object_get(br->json, "error");
-			warn("build %s failed (%s): variant %s is skipped", cfg->builds[vc->build].name,
-			     json_is_string(e) ? json_string_value(e) : "no error recorded", vc->name);
+			const char *e = br->error ? br->error : "no error recorded";
+			warn("build %s failed (%.*s): variant %s is skipped", cfg->builds[vc->build].name,
+			     (int)strcspn(e, "\n"), e, vc->name);
 			R->sum->skipped_variants++;
 			continue;
 		}
@@ -438,6 +420,11 @@ cleanup:
 
 /* metadata.json */
 
+static json_t *strornull(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 static json_t *getor(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -463,7 +450,7 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "status", json_string(R->status));
 	json_object_set_new(m, "config", json_pack("{s:s,s:s}", "name", cfg->name, "sha256", cfg->hash));
 	for (size_t b = 0; b < cfg->nbuilds && !src; b++) {
-		json_t *s = json_object_get(json_object_get(R->builds[b].json, "inputs"), "source");
+		json_t *s = json_object_get(R->builds[b].inputs, "source");
 		if (json_is_string(s))
 			src = json_incref(s);
 	}
@@ -478,12 +465,12 @@ static json_t *metadata(struct runner *R)
 	json_object_set_new(m, "patches", a);
 	o = json_object();
 	for (size_t b = 0; b < cfg->nbuilds; b++) {
-		json_t *j = R->builds[b].json, *in = json_object_get(j, "inputs");
-		json_object_set_new(o, cfg->builds[b].name, json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-			"ok", R->builds[b].ok, "error", getor(j, "error"), "key", getor(j, "key"),
-			"python", getor(j, "python"), "configure", getor(in, "configure"),
-			"compiler", getor(in, "compiler"), "version", getor(j, "version"),
-			"config_args", getor(j, "config_args"), "gil_disabled", getor(j, "gil_disabled")));
+		const struct buildrec *br = &R->builds[b];
+		json_object_set_new(o, cfg->builds[b].name, json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
+			"ok", br->ok, "error", strornull(br->error), "key", strornull(br->key),
+			"python", strornull(br->python), "configure", getor(br->inputs, "configure"),
+			"compiler", getor(br->inputs, "compiler"), "version", strornull(br->interp.version),
+			"config_args", strornull(br->interp.config_args), "gil_disabled", br->interp.gil_disabled));
 	}
 	json_object_set_new(m, "builds", o);
 	o = json_object();
@@ -799,11 +786,8 @@ cleanup:
 	}
 	free(R.vars);
 	free(R.active);
-	for (size_t b = 0; R.builds && b < cfg->nbuilds; b++) {
-		json_decref(R.builds[b].json);
-		free(R.builds[b].python);
-	}
-	free(R.builds);
+	if (R.builds)
+		buildrecs_free(R.builds, cfg->nbuilds);
 	json_decref(R.noise);
 	json_decref(R.nonconv);
 	json_decref(R.loadend);

@@ -55,7 +55,7 @@ static void setup_run(struct fixture *f, const char *experiments)
 	assert_int_equal(mkdirp(bdir, 0755), 0);
 	free(bdir);
 	writestr(f->dir, "builds/gil/build.json",
-	         "{\"name\": \"gil\", \"ok\": true, \"python\": \"/usr/bin/python3\","
+	         "{\"name\": \"gil\", \"key\": \"unit-test-key\", \"ok\": true, \"python\": \"/usr/bin/python3\","
 	         " \"inputs\": {\"source\": \"unit-test\"}}\n");
 	text = xasprintf("version: 1\nname: unit\nsource:\n  tarball:\n"
 	                 "    sha256: 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640\n"
