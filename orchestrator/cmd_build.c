@@ -126,7 +126,7 @@ static int build_main(int argc, char **argv)
 			errwrap("run directory");
 			goto fail;
 		}
-		if (compare_copy_inputs(cfg, rundir) < 0)
+		if (rundir_copy_inputs(cfg, rundir) < 0)
 			warn("%s (`gilbench measure %s` will not find it)", errmsg(), rundir);
 	}
 	if (source_prepare(cfg, &p, ref, &src) < 0)

@@ -287,7 +287,7 @@ static int derive_root(struct derive *d, yaml_node_t *root)
 		} else if (strcmp(key, "patches") == 0) {
 			v = yaml_document_add_sequence(d->out, NULL, YAML_BLOCK_SEQUENCE_STYLE);
 			for (size_t i = 0; v && i < d->cfg->npatches; i++) {
-				char *rel = compare_patch_name(&d->cfg->patches[i]);
+				char *rel = rundir_patch_name(&d->cfg->patches[i]);
 				int s = scalar(d->out, rel);
 				free(rel);
 				if (!s || !yaml_document_append_sequence_item(d->out, v, s))
@@ -482,7 +482,7 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	/* the derived config and the files it names */
 	desc = xasprintf("gilbench compare of %s (A: %s at %s, B: %s at %s)%s%s", cfg->name, revs[0], src[0].id,
 	                 revs[1], src[1].id, cfg->description ? ": " : "", cfg->description ? cfg->description : "");
-	if (compare_copy_inputs(cfg, rundir) < 0 || write_derived(cfg, cfgpath, src[0].id, desc) < 0)
+	if (rundir_copy_inputs(cfg, rundir) < 0 || write_derived(cfg, cfgpath, src[0].id, desc) < 0)
 		goto fail;
 	if (config_load(cfgpath, &dcfg) < 0) {
 		errwrap("the derived config");

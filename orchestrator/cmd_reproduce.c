@@ -351,7 +351,7 @@ static int reproduce_main(int argc, char **argv)
 	lockpath = pathjoin(rundir, RUN_LOCK);
 	if (lock_take(lockpath, false, "the run directory", &lk) < 0)
 		goto fail;
-	if (copyfile(cfg->path, cfgpath) < 0 || compare_copy_inputs(cfg, rundir) < 0)
+	if (rundir_seed(cfg, rundir) < 0)
 		goto fail;
 	logmsg("reproduce %s: %s", cfg->name, rundir);
 

@@ -69,78 +69,6 @@ static int intarg(const char *s, int *out)
 	return 0;
 }
 
-/* Copy FROM into the run directory as REL (a relative path without ".."). */
-static int copyto(const char *from, const char *rundir, const char *rel)
-{
-	char *to = pathjoin(rundir, rel), *slash;
-	int rc = 0;
-
-	if ((slash = strrchr(to, '/'))) {
-		*slash = '\0';
-		rc = mkdirp(to, 0755);
-		*slash = '/';
-	}
-	if (rc == 0)
-		rc = copyfile(from, to);
-	free(to);
-	return rc;
-}
-
-/* Copy a file named relative to the config's folder into the run directory at the same
- * relative place, so that the run directory's config.yaml finds it again. */
-static int copyrel(const struct config *cfg, const char *rel, const char *rundir)
-{
-	char *from;
-	int rc;
-
-	if (rel[0] == '/' || strstr(rel, ".."))
-		return errorf("%s: '%s' must be a relative path inside the config's folder to be copied into the run directory",
-		              cfg->path, rel);
-	from = pathjoin(cfg->dir, rel);
-	rc = copyto(from, rundir, rel);
-	free(from);
-	return rc;
-}
-
-/* The config, each experiment's folder of Python files (scripts import their helpers),
- * and the patches, into a new run directory. */
-static int seed_rundir(const struct config *cfg, const char *rundir)
-{
-	char *dst = pathjoin(rundir, RUN_CONFIG);
-	int rc = copyfile(cfg->path, dst);
-
-	free(dst);
-	for (size_t i = 0; rc == 0 && i < cfg->nexps; i++) {
-		const char *script = cfg->exps[i].script, *slash = strrchr(script, '/');
-		char *dir = slash ? xstrndup(script, (size_t)(slash - script)) : xstrdup("");
-		char *abs = pathjoin(cfg->dir, *dir ? dir : ".");
-		struct strlist files = {0};
-		rc = copyrel(cfg, script, rundir);
-		if (rc == 0 && listdir_suffix(abs, ".py", &files) == 0)
-			for (size_t j = 0; rc == 0 && j < files.n; j++) {
-				char *rel = *dir ? xasprintf("%s/%s", dir, files.v[j]) : xstrdup(files.v[j]);
-				rc = copyrel(cfg, rel, rundir);
-				free(rel);
-			}
-		strlist_free(&files);
-		free(abs);
-		free(dir);
-	}
-	for (size_t i = 0; rc == 0 && i < cfg->npatches; i++) {
-		const char *name = cfg->patches[i].name;
-		char *rel;
-		if (name[0] == '/' || strncmp(name, "../", 3) == 0) {
-			warn("patch %s is outside the config's folder: the run directory refers to it, not a copy", name);
-			continue;
-		}
-		/* plain names live in RUN_DIR/patches/, where the loader looks first */
-		rel = strncmp(name, "./", 2) == 0 ? xstrdup(name + 2) : xasprintf("patches/%s", name);
-		rc = copyto(cfg->patches[i].path, rundir, rel);
-		free(rel);
-	}
-	return rc < 0 ? errwrap("run directory %s", rundir) : 0;
-}
-
 static int run_main(int argc, char **argv)
 {
 	const char *out = NULL, *resume = NULL, *work = NULL, *ref = NULL;
@@ -231,7 +159,7 @@ static int run_main(int argc, char **argv)
 	lockpath = pathjoin(rundir, RUN_LOCK);
 	if (lock_take(lockpath, false, "the run directory", &lk) < 0)
 		goto fail;
-	if (!resume && seed_rundir(cfg, rundir) < 0)
+	if (!resume && rundir_seed(cfg, rundir) < 0)
 		goto fail;
 	logmsg("run %s: %s", cfg->name, rundir);
 

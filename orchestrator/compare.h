@@ -48,8 +48,6 @@ int compare_runs(const char *dir_a, const char *dir_b, const struct compareopts 
 	/* compare; write the Markdown and JSON to out_md / out_json when not NULL; -1 with the error */
 size_t compare_regressions(const struct comparesummary *s, double pct); /* cells significantly slower by more than pct (a share: 0.05) */
 void comparesummary_free(struct comparesummary *s);     /* free the fields and zero it */
-int compare_copy_inputs(const struct config *cfg, const char *rundir); /* each experiment's folder of .py files into RUN_DIR at the same relative place, each patch to RUN_DIR/patches/NAME (compare_patch_name); -1 with the error */
-char *compare_patch_name(const struct patchconf *pc);   /* how a run directory's config names the patch: as written when plain ("x.patch"), else its file name */
 bool compare_isarchive(const char *path);                /* PATH names a .tar.gz or .tgz */
 int compare_rundir(const char *arg, const char *tmp, const char *what, char **dir);
 	/* *dir: ARG's absolute path when it is a run directory, or TMP/WHAT when ARG is a .tar.gz,

@@ -14,7 +14,8 @@
  *   pyperf/VARIANT.json      the results in pyperf's JSON format
  *   manifest.json            written by the archive stage: every member's sha256
  *
- * The archive of a run directory DIR is DIR.tar.gz beside it. */
+ * The archive of a run directory DIR is DIR.tar.gz beside it. A run directory is
+ * self-contained: rundir_seed() copies in what its config.yaml names (rundir.c). */
 #ifndef GILBENCH_RUNDIR_H
 #define GILBENCH_RUNDIR_H
 
@@ -31,5 +32,11 @@
 #define RUN_PYPERF "pyperf"
 #define RUN_MANIFEST "manifest.json"
 #define RUN_LOCK ".lock"
+
+#include "config.h"
+
+int rundir_seed(const struct config *cfg, const char *rundir);        /* config.yaml byte for byte, then rundir_copy_inputs */
+int rundir_copy_inputs(const struct config *cfg, const char *rundir); /* scripts (with the .py files beside them) and patches where RUN_DIR's config finds them */
+char *rundir_patch_name(const struct patchconf *pc);                   /* the patch's name in a config written for a run directory: as written, or its file name when outside the config's folder */
 
 #endif
