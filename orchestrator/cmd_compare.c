@@ -430,7 +430,7 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	                          .suffix_a = SIDE_A, .suffix_b = SIDE_B };
 	struct comparesummary s = {0};
 	json_t *cj = NULL;
-	char *rundir = NULL, *cfgpath = NULL, *lockpath = NULL, *cjpath = NULL, *mdpath = NULL;
+	char *rundir = NULL, *cfgpath = NULL, *cjpath = NULL, *mdpath = NULL;
 	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL;
 	size_t nrecs = 0;
 	int rc = EXIT_FAIL, verify = 0;
@@ -441,26 +441,9 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 		errorf("%s: compare needs a git source (source: git: {url, ref}); this config builds a tarball", cfgarg);
 		goto fail;
 	}
-	if (op->out) {
-		rundir = abspath(op->out);
-	} else {
-		char *stamp = utcstamp(true), *rel = xasprintf("reports/%s-compare-%s", cfg->name, stamp);
-		rundir = abspath(rel);
-		free(rel);
-		free(stamp);
-	}
-	if (!rundir)
+	if (rundir_create(op->out, cfg->name, "compare", "give another --out", &rundir, &lk) < 0)
 		goto fail;
 	cfgpath = pathjoin(rundir, RUN_CONFIG);
-	if (exists(cfgpath)) {
-		errorf("%s already holds a run; give another --out", rundir);
-		goto fail;
-	}
-	if (mkdirp(rundir, 0755) < 0)
-		goto fail;
-	lockpath = pathjoin(rundir, RUN_LOCK);
-	if (lock_take(lockpath, false, "the run directory", &lk) < 0)
-		goto fail;
 	if (paths_init(&paths, op->work) < 0)
 		goto fail;
 
@@ -564,7 +547,6 @@ cleanup:
 	delconfig(cfg);
 	paths_free(&paths);
 	lock_release(lk);
-	free(lockpath);
 	free(cfgpath);
 	free(cjpath);
 	free(mdpath);

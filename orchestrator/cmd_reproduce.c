@@ -252,7 +252,7 @@ static int reproduce_main(int argc, char **argv)
 	struct buildrec *recs = NULL;
 	struct lock *lk = NULL;
 	struct buf md = {0};
-	char *tmp = NULL, *adir = NULL, *srcid = NULL, *rundir = NULL, *cfgpath = NULL, *lockpath = NULL;
+	char *tmp = NULL, *adir = NULL, *srcid = NULL, *rundir = NULL, *cfgpath = NULL;
 	char *mdpath = NULL, *title = NULL, *apatches = NULL, *link = NULL, *cmpmd = NULL;
 	const char *ref = NULL, *t;
 	size_t nrecs = 0;
@@ -331,26 +331,9 @@ static int reproduce_main(int argc, char **argv)
 	}
 
 	/* a new run directory */
-	if (out) {
-		rundir = abspath(out);
-	} else {
-		char *stamp = utcstamp(true), *rel = xasprintf("reports/%s-reproduce-%s", cfg->name, stamp);
-		rundir = abspath(rel);
-		free(rel);
-		free(stamp);
-	}
-	if (!rundir)
+	if (rundir_create(out, cfg->name, "reproduce", "give another --out", &rundir, &lk) < 0)
 		goto fail;
 	cfgpath = pathjoin(rundir, RUN_CONFIG);
-	if (exists(cfgpath)) {
-		errorf("%s already holds a run; give another --out", rundir);
-		goto fail;
-	}
-	if (mkdirp(rundir, 0755) < 0)
-		goto fail;
-	lockpath = pathjoin(rundir, RUN_LOCK);
-	if (lock_take(lockpath, false, "the run directory", &lk) < 0)
-		goto fail;
 	if (rundir_seed(cfg, rundir) < 0)
 		goto fail;
 	logmsg("reproduce %s: %s", cfg->name, rundir);
@@ -439,7 +422,6 @@ cleanup:
 	free(srcid);
 	free(rundir);
 	free(cfgpath);
-	free(lockpath);
 	free(mdpath);
 	free(title);
 	free(apatches);

@@ -138,27 +138,14 @@ static int run_main(int argc, char **argv)
 	} else {
 		if (config_load(argv[optind], &cfg) < 0)
 			goto fail;
-		if (out) {
-			rundir = abspath(out);
-		} else {
-			char *stamp = utcstamp(true), *rel = xasprintf("reports/%s-%s", cfg->name, stamp);
-			rundir = abspath(rel);
-			free(rel);
-			free(stamp);
-		}
-		if (!rundir)
-			goto fail;
-		cfgpath = pathjoin(rundir, RUN_CONFIG);
-		if (exists(cfgpath)) {
-			errorf("%s already holds a run; continue it with: gilbench run --resume %s", rundir, rundir);
-			goto fail;
-		}
-		if (mkdirp(rundir, 0755) < 0)
+		if (rundir_create(out, cfg->name, NULL, "continue it with gilbench run --resume", &rundir, &lk) < 0)
 			goto fail;
 	}
-	lockpath = pathjoin(rundir, RUN_LOCK);
-	if (lock_take(lockpath, false, "the run directory", &lk) < 0)
-		goto fail;
+	if (resume) {
+		lockpath = pathjoin(rundir, RUN_LOCK);
+		if (lock_take(lockpath, false, "the run directory", &lk) < 0)
+			goto fail;
+	}
 	if (!resume && rundir_seed(cfg, rundir) < 0)
 		goto fail;
 	logmsg("run %s: %s", cfg->name, rundir);
@@ -210,8 +197,12 @@ static int run_main(int argc, char **argv)
 	goto cleanup;
 fail:
 	rc = cmd_fail() == EXIT_INTERRUPTED ? EXIT_INTERRUPTED : (rc == EXIT_VERIFY ? EXIT_VERIFY : EXIT_FAIL);
-	if (rundir && exists(cfgpath ? cfgpath : ""))
-		fprintf(stderr, "gilbench: what finished is in %s\n", rundir);
+	if (rundir) {
+		char *started = pathjoin(rundir, RUN_CONFIG);
+		if (exists(started))
+			fprintf(stderr, "gilbench: what finished is in %s\n", rundir);
+		free(started);
+	}
 cleanup:
 	buildrecs_free(recs, nrecs);
 	source_free(&src);

@@ -8,6 +8,7 @@
  * A patch named by an absolute or "../" path is copied to RUN_DIR/patches/ under its file
  * name, which is the name a config written for the run directory (compare's) uses. */
 #include "rundir.h"
+#include "lock.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -93,4 +94,41 @@ int rundir_seed(const struct config *cfg, const char *rundir)
 	if (rc < 0)
 		return errwrap("run directory %s", rundir);
 	return rundir_copy_inputs(cfg, rundir);
+}
+
+int rundir_create(const char *out, const char *name, const char *kind, const char *hint, char **rundir,
+                  struct lock **lk)
+{
+	char *dir = NULL, *cfgpath = NULL, *lockpath = NULL;
+	int rc = -1;
+
+	if (out) {
+		dir = abspath(out);
+	} else {
+		char *stamp = utcstamp(true);
+		char *rel = xasprintf("reports/%s%s%s-%s", name, kind ? "-" : "", kind ? kind : "", stamp);
+		dir = abspath(rel);
+		free(rel);
+		free(stamp);
+	}
+	if (!dir)
+		goto cleanup;
+	cfgpath = pathjoin(dir, RUN_CONFIG);
+	if (exists(cfgpath)) {
+		errorf("%s already holds a run; %s", dir, hint);
+		goto cleanup;
+	}
+	if (mkdirp(dir, 0755) < 0)
+		goto cleanup;
+	lockpath = pathjoin(dir, RUN_LOCK);
+	if (lock_take(lockpath, false, "the run directory", lk) < 0)
+		goto cleanup;
+	*rundir = dir;
+	dir = NULL;
+	rc = 0;
+cleanup:
+	free(dir);
+	free(cfgpath);
+	free(lockpath);
+	return rc;
 }

@@ -35,6 +35,11 @@
 
 #include "config.h"
 
+struct lock;
+
+int rundir_create(const char *out, const char *name, const char *kind, const char *hint, char **rundir,
+                  struct lock **lk); /* OUT, else reports/NAME[-KIND]-STAMP: made and locked; one that holds a run is refused, the error ending with HINT */
+
 int rundir_seed(const struct config *cfg, const char *rundir);        /* config.yaml byte for byte, then rundir_copy_inputs */
 int rundir_copy_inputs(const struct config *cfg, const char *rundir); /* scripts (with the .py files beside them) and patches where RUN_DIR's config finds them */
 char *rundir_patch_name(const struct patchconf *pc);                   /* the patch's name in a config written for a run directory: as written, or its file name when outside the config's folder */
