@@ -1526,7 +1526,7 @@ static int plot_scaling(struct report *r, const char *tmp, size_t e, const size_
 	gp_quote(&s, out);
 	bufadds(&s, "\nset title ");
 	gp_quote(&s, ex->title ? ex->title : ex->name);
-	bufadds(&s, "\nset logscale x 2\nset grid\nset key top left\nset xlabel ");
+	bufadds(&s, "\nset logscale x 2\nset offsets graph 0.04, graph 0.04, graph 0.06, 0\nset grid\nset key top left\nset xlabel ");
 	gp_quote(&s, ex->nmatrix ? ex->matrix[0].name : "point");
 	bufadds(&s, "\nset ylabel 'median seconds (95% CI of the mean)'\nset yrange [0:*]\nplot ");
 	for (size_t v = 0; v < r->nv; v++)
