@@ -263,6 +263,15 @@ int gitsrc_mirror(const char *url, const struct paths *p, char **mirror)
 	u = normurl(url);
 	if (!u)
 		return errwrap("git url %s", url);
+	if (!isurl(u) || strncmp(u, "file://", 7) == 0) {
+		/* libgit2 calls a missing local folder an "unsupported URL protocol" */
+		const char *local = isurl(u) ? u + 7 : u;
+		if (!isdir(local)) {
+			errorf("cannot fetch %s: no such folder", u);
+			free(u);
+			return -1;
+		}
+	}
 	path = cachename(p, u, ".git");
 	tmp = cachename(p, u, ".git.tmp");
 	lockpath = cachename(p, u, ".lock");

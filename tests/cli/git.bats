@@ -191,7 +191,7 @@ field() { # field NAME: the value of "NAME: value" in $output
 	gitconfig "file://$T/nonexistent.git" main >"$T/bad.yaml"
 	run "$GILBENCH" fetch "$T/bad.yaml" --work "$T/work"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"cannot fetch file://$T/nonexistent.git: "* ]]
+	[[ "$output" == *"cannot fetch file://$T/nonexistent.git: no such folder"* ]]
 	[ -z "$(ls -d "$GILBENCH_CACHE"/git/*.git* 2>/dev/null || true)" ]
 }
 
