@@ -779,6 +779,8 @@ int build_one(const struct config *cfg, size_t b, const struct source *src, cons
 		out->python = findpython(out->prefix, has_disable_gil(j.bc));
 		if (!out->python)
 			setfail(out, "install", xasprintf("no python3.X in %s/bin (remove %s to rebuild)", out->prefix, out->prefix));
+		else
+			logmsg("build %s: reusing %.12s (%s)", j.bc->name, key, out->python);
 	}
 	if (!out->failed_step && verify(&j) < 0)
 		goto cleanup;
