@@ -135,19 +135,17 @@ static int run_main(int argc, char **argv)
 		}
 		if (config_load(cfgpath, &cfg) < 0)
 			goto fail;
+		lockpath = pathjoin(rundir, RUN_LOCK);
+		if (lock_take(lockpath, false, "the run directory", &lk) < 0)
+			goto fail;
 	} else {
 		if (config_load(argv[optind], &cfg) < 0)
 			goto fail;
 		if (rundir_create(out, cfg->name, NULL, "continue it with gilbench run --resume", &rundir, &lk) < 0)
 			goto fail;
-	}
-	if (resume) {
-		lockpath = pathjoin(rundir, RUN_LOCK);
-		if (lock_take(lockpath, false, "the run directory", &lk) < 0)
+		if (rundir_seed(cfg, rundir) < 0)
 			goto fail;
 	}
-	if (!resume && rundir_seed(cfg, rundir) < 0)
-		goto fail;
 	logmsg("run %s: %s", cfg->name, rundir);
 
 	/* source and builds */
