@@ -826,6 +826,31 @@ int build_all(const struct config *cfg, const struct source *src, const struct p
 	return failed;
 }
 
+int build_stage(const struct config *cfg, const struct paths *p, const char *ref, const char *rundir,
+                struct source *src, struct buildrec **out, size_t *n)
+{
+	int failed;
+
+	*out = NULL;
+	*n = 0;
+	if (source_prepare(cfg, p, ref, src) < 0)
+		return -1;
+	failed = build_all(cfg, src, p, rundir, out, n);
+	if (failed < 0)
+		return -1;
+	if (spawn_interrupted)
+		return errorf("interrupted during the builds");
+	for (size_t i = 0; i < *n; i++) {
+		const struct buildrec *r = &(*out)[i];
+		if (!r->ok)
+			warn("build %s failed at %s (logs in %s/%s/%s/): %s", r->name, r->failed_step ? r->failed_step : "?",
+			     rundir, RUN_BUILDS, r->name, r->error ? r->error : "no error recorded");
+	}
+	if ((size_t)failed == *n)
+		return errorf("no build succeeded; see %s/%s/*/ for the logs", rundir, RUN_BUILDS);
+	return failed;
+}
+
 static json_t *jstrornull(const char *s)
 {
 	json_t *v = s ? json_string(s) : NULL;

@@ -341,26 +341,12 @@ static int reproduce_main(int argc, char **argv)
 	/* source, builds, trials, report: as gilbench run does */
 	if (paths_init(&paths, work) < 0)
 		goto fail;
-	if (source_prepare(cfg, &paths, ref, &src) < 0)
-		goto fail;
-	failed = build_all(cfg, &src, &paths, rundir, &recs, &nrecs);
+	failed = build_stage(cfg, &paths, ref, rundir, &src, &recs, &nrecs);
+	for (size_t i = 0; i < nrecs; i++)
+		if (recs[i].verify_failed)
+			verify = 1;
 	if (failed < 0)
 		goto fail;
-	if (spawn_interrupted) {
-		errorf("interrupted during the builds");
-		goto fail;
-	}
-	for (size_t i = 0; i < nrecs; i++)
-		if (!recs[i].ok) {
-			warn("build %s failed%s%s; see %s/%s/%s/", recs[i].name, recs[i].failed_step ? " at " : "",
-			     recs[i].failed_step ? recs[i].failed_step : "", rundir, RUN_BUILDS, recs[i].name);
-			if (recs[i].verify_failed)
-				verify = 1;
-		}
-	if ((size_t)failed == nrecs) {
-		errorf("no build succeeded; see %s/%s/*/ for the logs", rundir, RUN_BUILDS);
-		goto fail;
-	}
 	if (plan_make(cfg, &plan) < 0)
 		goto fail;
 	if (runner_run(rundir, cfg, plan, &ro, &sum) < 0) {

@@ -151,22 +151,12 @@ static int run_main(int argc, char **argv)
 	/* source and builds */
 	if (paths_init(&paths, work) < 0)
 		goto fail;
-	if (source_prepare(cfg, &paths, ref, &src) < 0)
-		goto fail;
-	failed_builds = build_all(cfg, &src, &paths, rundir, &recs, &nrecs);
-	if (failed_builds < 0)
-		goto fail;
-	if (spawn_interrupted) {
-		errorf("interrupted during the builds");
-		goto fail;
-	}
-	if ((size_t)failed_builds == nrecs) {
-		errorf("no build succeeded; see %s/%s/*/ for the logs", rundir, RUN_BUILDS);
-		goto fail;
-	}
+	failed_builds = build_stage(cfg, &paths, ref, rundir, &src, &recs, &nrecs);
 	for (size_t i = 0; i < nrecs; i++)
 		if (recs[i].verify_failed)
 			rc = EXIT_VERIFY;
+	if (failed_builds < 0)
+		goto fail;
 
 	/* trials */
 	if (plan_make(cfg, &plan) < 0)

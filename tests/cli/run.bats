@@ -108,6 +108,7 @@ assert len(rows) == 14 and set(c.values()) == {1}, c' "$T/r/results.jsonl"
 	run "$GILBENCH" run "$T/cfg/c.yaml" --out "$T/r"
 	echo "$output" | tail -20
 	[ "$status" -eq 4 ]
+	[[ "$output" == *"build nogil failed at configure"* ]]
 	python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
@@ -115,4 +116,16 @@ assert rows and {r["variant"] for r in rows} == {"gil"}, rows
 b = json.load(open(sys.argv[1] + "/builds/nogil/build.json"))
 assert b["ok"] is False and b["failed_step"] == "configure", b' "$T/r"
 	grep -qi "fail" "$T/r/report.md"
+}
+
+@test "run: a build whose GIL state does not match its flags exits 3, nothing measured on it" {
+	write_config 0.01 "FAKECPY_LIE: \"1\""
+	run "$GILBENCH" run "$T/cfg/c.yaml" --out "$T/r"
+	echo "$output" | tail -5
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"build nogil failed at verify"* ]]
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
+assert {r["variant"] for r in rows} == {"gil"}, rows' "$T/r"
 }
