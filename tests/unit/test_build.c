@@ -81,24 +81,6 @@ static struct config *mkcfg(void)
 	return c;
 }
 
-static void freecfg(struct config *c)
-{
-	for (size_t i = 0; i < c->nbuilds; i++) {
-		free(c->builds[i].name);
-		strlist_free(&c->builds[i].configure);
-		kvfree(&c->builds[i].make);
-		kvfree(&c->builds[i].env);
-	}
-	free(c->builds);
-	for (size_t i = 0; i < c->npatches; i++) {
-		free(c->patches[i].name);
-		free(c->patches[i].path);
-	}
-	free(c->patches);
-	free(c->name);
-	free(c);
-}
-
 static struct source src = { .kind = "tarball", .id = "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640" };
 
 static void key(const struct config *c, char out[HEXLEN])
@@ -148,8 +130,8 @@ static void test_same_inputs_same_key(void **state)
 	key(b, k3);
 	assert_string_equal(k1, k2);
 	assert_string_equal(k1, k3);
-	freecfg(a);
-	freecfg(b);
+	delconfig(a);
+	delconfig(b);
 }
 
 static void test_inputs_recorded(void **state)
@@ -169,7 +151,7 @@ static void test_inputs_recorded(void **state)
 	assert_true(ishex64(json_string_value(json_object_get(json_array_get(json_object_get(in, "patches"), 0), "sha256"))));
 	assert_non_null(json_object_get(json_object_get(in, "env"), "CC"));
 	json_decref(in);
-	freecfg(c);
+	delconfig(c);
 }
 
 static void test_each_input_changes_key(void **state)
@@ -224,7 +206,7 @@ static void test_each_input_changes_key(void **state)
 	setcc("fakecc (Fake) 1.0");
 	key(c, k);
 	assert_string_equal(base, k);
-	freecfg(c);
+	delconfig(c);
 }
 
 static void test_configure_order_matters(void **state)
@@ -239,7 +221,7 @@ static void test_configure_order_matters(void **state)
 	strlist_add(&c->builds[0].configure, "--disable-gil");
 	key(c, k);
 	assert_string_not_equal(base, k);
-	freecfg(c);
+	delconfig(c);
 }
 
 static void test_make_order_does_not_matter(void **state)
@@ -254,7 +236,7 @@ static void test_make_order_does_not_matter(void **state)
 	kvadd(&c->builds[0].make, "A", "1");
 	key(c, k);
 	assert_string_equal(base, k);
-	freecfg(c);
+	delconfig(c);
 }
 
 static void test_bad_compiler_is_an_error(void **state)
@@ -267,7 +249,7 @@ static void test_bad_compiler_is_an_error(void **state)
 	assert_int_equal(build_key(c, 0, &src, k, NULL), -1);
 	assert_non_null(strstr(errmsg(), "nogil"));
 	assert_non_null(strstr(errmsg(), "/nonexistent/cc"));
-	freecfg(c);
+	delconfig(c);
 }
 
 /* build_one on the fake tree: build, reuse, read back; then a lying interpreter */
@@ -330,7 +312,7 @@ static void test_build_one_fake(void **state)
 	free(fake.tree);
 	free(rundir);
 	paths_free(&p);
-	freecfg(c);
+	delconfig(c);
 }
 
 /* a fake interpreter: a shell script with the given body */
