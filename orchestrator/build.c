@@ -4,8 +4,12 @@
  * inputs; make variables are an object, so their order does not matter, configure flags an
  * array, so theirs does. build_one() reuses WORK/prefix/KEY when its marker is there;
  * otherwise it takes the prefix's lock, looks again (another gilbench may have built it
- * meanwhile), and runs configure, make and make install through spawn() in their own
- * process group, each into RUN_DIR/builds/NAME/STEP.log (copied to WORK/obj/KEY). While a
+ * meanwhile), takes the lock of the build's slot, WORK/slot/SLOT (SLOT hashes the key's
+ * inputs but the source and patches, so every revision with the same flags is compiled at
+ * the same paths: configure runs as SLOT/src/configure, SLOT/src being a link to the tree,
+ * in SLOT/obj, and ccache reuses what a neighbouring commit compiled), and runs configure,
+ * make and make install through spawn() in their own process group, each into
+ * RUN_DIR/builds/NAME/STEP.log (copied to SLOT/obj). While a
  * step runs, the tick callback reads the log's tail and records a short note (the PGO
  * profile task's "[N/M] test_x" counter, else the last line); log.h draws it. A failing step
  * leaves the log's last lines in the record, and for the profile task the failing tests and
@@ -28,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <errno.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -474,6 +479,7 @@ struct job {
 	const struct source *src;
 	const struct paths *p;
 	char *logdir, *obj, *tmp;
+	char *srclink;          /* SLOT/src: a link to the source tree, the path configure is run by */
 	struct strlist env;
 	struct buildrec *r;
 };
@@ -642,7 +648,14 @@ static int dobuild(struct job *j)
 		stats = ccache_stats(ccache, j->env.v, &h0, &m0);
 	}
 
-	s = pathjoin(j->src->tree, "configure");
+	/* configure and the compiler see the source at SLOT/src and build in SLOT/obj: the same
+	 * paths for every revision built under this build's name, so ccache finds what a
+	 * neighbouring commit already compiled */
+	if ((unlink(j->srclink) < 0 && errno != ENOENT) || symlink(j->src->tree, j->srclink) < 0) {
+		errorf("build %s: link %s:", bc->name, j->srclink);
+		goto cleanup;
+	}
+	s = pathjoin(j->srclink, "configure");
 	strlist_addown(&argv, s);
 	for (size_t i = 0; i < bc->configure.n; i++)
 		strlist_add(&argv, bc->configure.v[i]);
@@ -738,12 +751,31 @@ static int verify(struct job *j)
 	return rc;
 }
 
+/* The build slot: everything in the key but the source and the patches, so that every
+ * revision built with the same flags, environment and compiler is compiled at the same
+ * paths (and ccache can reuse what a neighbouring commit compiled). */
+static char *slotname(json_t *inputs)
+{
+	json_t *c = json_deep_copy(inputs);
+	char hex[HEXLEN], *text;
+
+	json_object_del(c, "source");
+	json_object_del(c, "patches");
+	text = json_dumps(c, JSON_SORT_KEYS | JSON_COMPACT);
+	if (!text)
+		fatal("json_dumps: out of memory");
+	sha256_str(text, hex);
+	free(text);
+	json_decref(c);
+	return xasprintf("%.16s", hex);
+}
+
 int build_one(const struct config *cfg, size_t b, const struct source *src, const struct paths *p,
               const char *rundir, struct buildrec *out)
 {
 	struct job j = { .bc = &cfg->builds[b], .src = src, .p = p, .r = out };
-	char key[HEXLEN], *prefixes = NULL, *marker = NULL, *lockpath = NULL, *what = NULL;
-	struct lock *lk = NULL;
+	char key[HEXLEN], *prefixes = NULL, *marker = NULL, *lockpath = NULL, *what = NULL, *slot = NULL;
+	struct lock *lk = NULL, *slotlk = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -753,7 +785,9 @@ int build_one(const struct config *cfg, size_t b, const struct source *src, cons
 	out->key = xstrdup(key);
 	prefixes = pathjoin(p->work, "prefix");
 	out->prefix = pathjoin(prefixes, key);
-	j.obj = xasprintf("%s/obj/%s", p->work, key);
+	slot = slotname(out->inputs);
+	j.obj = xasprintf("%s/slot/%s/obj", p->work, slot);
+	j.srclink = xasprintf("%s/slot/%s/src", p->work, slot);
 	j.tmp = xasprintf("%s/.tmp-%s", prefixes, key);
 	j.logdir = xasprintf("%s/%s/%s", rundir, RUN_BUILDS, j.bc->name);
 	marker = pathjoin(out->prefix, BUILD_MARKER);
@@ -769,6 +803,14 @@ int build_one(const struct config *cfg, size_t b, const struct source *src, cons
 			goto cleanup;
 		out->reused = exists(marker);
 		if (!out->reused) {
+			/* then the slot: builds of other revisions with the same flags take turns in
+			 * it (always prefix first, then slot, so two of them cannot deadlock) */
+			free(lockpath);
+			free(what);
+			lockpath = xasprintf("%s/slot/%s.lock", p->work, slot);
+			what = xasprintf("the build folder %s/slot/%s", p->work, slot);
+			if (mkdirp(j.obj, 0755) < 0 || lock_take(lockpath, true, what, &slotlk) < 0)
+				goto cleanup;
 			logmsg("build %s: building %.12s in %s", j.bc->name, key, j.obj);
 			if (dobuild(&j) < 0)
 				goto cleanup;
@@ -789,9 +831,12 @@ int build_one(const struct config *cfg, size_t b, const struct source *src, cons
 		goto cleanup;
 	rc = 0;
 cleanup:
+	lock_release(slotlk);
 	lock_release(lk);
 	strlist_free(&j.env);
 	free(j.obj);
+	free(j.srclink);
+	free(slot);
 	free(j.tmp);
 	free(j.logdir);
 	free(prefixes);

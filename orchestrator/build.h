@@ -4,7 +4,9 @@
  * contents, configure flags, make variables, the environment configure reads, compiler
  * version, recipe number). WORK/prefix/KEY holding .gilbench-build.json is a finished
  * build and is reused as it is (only verified); otherwise configure, make and make install
- * run out of tree in WORK/obj/KEY under a lock on WORK/prefix/KEY.lock, install goes to a
+ * run out of tree in WORK/slot/SLOT/obj (the same folder for every revision built with the
+ * same flags, so ccache reuses neighbouring commits' objects) under a lock on
+ * WORK/prefix/KEY.lock and then one on the slot, install goes to a
  * temporary DESTDIR renamed into place, and the marker is written last. Every step's log
  * lands in RUN_DIR/builds/NAME/, and the record in RUN_DIR/builds/NAME/build.json. */
 #ifndef GILBENCH_BUILD_H

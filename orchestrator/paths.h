@@ -2,7 +2,8 @@
  *
  *   work area   --work DIR, else $GILBENCH_WORK, else ./builds
  *               src/KEY/     extracted (and patched) source trees
- *               obj/KEY/     out-of-tree build folders
+ *               slot/SLOT/   out-of-tree build folders (obj/) and a link to the tree
+ *                            being built (src/), one per set of build flags
  *               prefix/KEY/  installed interpreters, renamed into place when complete
  *   cache       $GILBENCH_CACHE, else $XDG_CACHE_HOME/gilbench, else ~/.cache/gilbench
  *               downloads/SHA256   verified tarballs, content-addressed
