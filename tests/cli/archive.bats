@@ -52,13 +52,7 @@ repack() {
 @test "one byte flipped in the middle of the .tar.gz fails verify (exit 3)" {
 	"$GILBENCH" archive "$R"
 	size=$(stat -c %s "$T/run-1.tar.gz")
-	python3 - "$T/run-1.tar.gz" "$((size / 2))" <<'EOF'
-import sys
-path, off = sys.argv[1], int(sys.argv[2])
-data = bytearray(open(path, 'rb').read())
-data[off] ^= 0xff
-open(path, 'wb').write(bytes(data))
-EOF
+	flipbyte "$T/run-1.tar.gz" "$((size / 2))"
 	run "$GILBENCH" verify "$T/run-1.tar.gz"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"builds/gil/make.log: content changed: sha256 expected"* ||

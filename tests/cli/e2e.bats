@@ -66,10 +66,7 @@ PY
 	[ "$status" -eq 0 ]
 	cp "$RUN.tar.gz" "$BATS_TEST_TMPDIR/bad.tar.gz"
 	size=$(stat -c %s "$BATS_TEST_TMPDIR/bad.tar.gz")
-	python3 -c "
-import sys
-p, off = sys.argv[1], int(sys.argv[2]) // 2
-b = bytearray(open(p, 'rb').read()); b[off] ^= 0x55; open(p, 'wb').write(b)" "$BATS_TEST_TMPDIR/bad.tar.gz" "$size"
+	flipbyte "$BATS_TEST_TMPDIR/bad.tar.gz" "$((size / 2))"
 	run "$GILBENCH" verify "$BATS_TEST_TMPDIR/bad.tar.gz"
 	echo "$output"
 	[ "$status" -eq 3 ]

@@ -24,3 +24,15 @@ cpython_tarball() {
 	fi
 	echo "$shared/downloads/$sha"
 }
+
+# flipbyte FILE OFFSET: invert every bit of the byte at OFFSET (XOR 0xff), so the file
+# always changes there, whatever the byte was.
+flipbyte() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+path, off = sys.argv[1], int(sys.argv[2])
+data = bytearray(open(path, "rb").read())
+data[off] ^= 0xFF
+open(path, "wb").write(bytes(data))
+PY
+}

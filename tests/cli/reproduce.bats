@@ -110,11 +110,11 @@ PY
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"bad.tar.gz: the archive failed verification"*"results.jsonl"* ]]
 	[ ! -e "$T/rep" ]
-	# a byte flipped in the compressed stream
+	# a byte flipped in the compressed stream (past the gzip header, whose mtime is not checked)
 	cp "$T/run.tar.gz" "$T/flip.tar.gz"
-	printf '\377' | dd of="$T/flip.tar.gz" bs=1 seek=200 conv=notrunc 2>/dev/null
+	flipbyte "$T/flip.tar.gz" 200
 	run "$GILBENCH" reproduce "$T/flip.tar.gz" --out "$T/rep"
-	[ "$status" -eq 3 ] || [ "$status" -eq 1 ]
+	[ "$status" -eq 3 ]
 	[ ! -e "$T/rep" ]
 	run "$GILBENCH" reproduce "$T/nothere.tar.gz"
 	[ "$status" -eq 1 ]
