@@ -20,10 +20,12 @@
  * installed interpreters), the runner interleaves the trials of all variants of a point
  * (A B A B, rotated), the usual report is written, and compare_runs() compares each
  * VARIANT.A with VARIANT.B. RUN_DIR/compare.json records both refs and commits (written
- * before the builds, completed with the comparison at the end), RUN_DIR/compare.md the table.
+ * before the builds, completed with the comparison at the end), RUN_DIR/compare.md the table,
+ * and the whole run directory is archived as RUN_DIR.tar.gz (archive_run), as `run` does.
  *
  * Exit codes: 0 done, 1 error, 2 usage, 3 an archive failed verification or a build's GIL
  * state is wrong, 4 some trials failed, 5 --fail-on-regression found a regression. */
+#include "archive.h"
 #include "build.h"
 #include "cmd.h"
 #include "compare.h"
@@ -59,6 +61,7 @@ static const char help[] =
 	"      --fail-on-regression PCT  exit 5 when a cell is significantly slower by more than PCT%\n"
 	"      --work DIR                two revisions: work area for sources, build trees and prefixes\n"
 	"      --cpus LIST               two revisions: pin trials to these CPUs, e.g. 0 or 0,2-3\n"
+	"      --no-archive              two revisions: do not archive the run directory as RUN_DIR.tar.gz\n"
 	"  -q, --quiet                   only warnings and errors\n"
 	"  -h, --help                    this help\n"
 	"\nBuilds become NAME.A and NAME.B in the run directory's config.yaml; cells are matched by\n"
@@ -67,7 +70,7 @@ static const char help[] =
 	"\nexit codes: 0 done, 1 error, 2 usage, 3 an archive failed verification or a build's GIL\n"
 	"            state is wrong, 4 some trials failed, 5 regression found\n";
 
-enum { OPT_NOISE = 256, OPT_FAIL, OPT_WORK, OPT_CPUS };
+enum { OPT_NOISE = 256, OPT_FAIL, OPT_WORK, OPT_CPUS, OPT_NOARCHIVE };
 
 static const struct option options[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -75,6 +78,7 @@ static const struct option options[] = {
 	{ "fail-on-regression", required_argument, NULL, OPT_FAIL },
 	{ "work", required_argument, NULL, OPT_WORK },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "no-archive", no_argument, NULL, OPT_NOARCHIVE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -84,6 +88,7 @@ struct copts {
 	const char *out, *work, *cpus;
 	double noise;           /* a share */
 	double fail;            /* a share; < 0: off */
+	bool noarchive;         /* two revisions: no RUN_DIR.tar.gz */
 };
 
 /* "2" or "2%" as a share (0.02); -1 when not a number from 0 to 1000 */
@@ -431,7 +436,7 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	struct comparesummary s = {0};
 	json_t *cj = NULL;
 	char *rundir = NULL, *cfgpath = NULL, *cjpath = NULL, *mdpath = NULL;
-	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL;
+	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL, *tarpath = NULL;
 	size_t nrecs = 0;
 	int rc = EXIT_FAIL, verify = 0;
 
@@ -523,6 +528,12 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	json_object_set(cj, "comparison", s.json);
 	if (write_json(cjpath, cj) < 0)
 		goto fail;
+	if (!op->noarchive) {
+		tarpath = xasprintf("%s.tar.gz", rundir);
+		if (archive_run(rundir, tarpath) < 0)
+			goto fail;
+		logmsg("archive: %s", tarpath);
+	}
 	fputs(s.markdown, stdout);
 	printf("\n%s\n", mdpath);
 	fflush(stdout);
@@ -556,6 +567,7 @@ cleanup:
 	free(where[1]);
 	free(title);
 	free(cfgabs);
+	free(tarpath);
 	return rc;
 }
 
@@ -578,14 +590,16 @@ static int compare_main(int argc, char **argv)
 			break;
 		case OPT_WORK: op.work = optarg; break;
 		case OPT_CPUS: op.cpus = optarg; break;
+		case OPT_NOARCHIVE: op.noarchive = true; break;
 		case 'q': log_quiet = true; break;
 		case 'h': cmd_usage(&cmd_compare, 0); return EXIT_OK;
 		default: return cmd_error(&cmd_compare, "unknown option");
 		}
 	}
 	if (argc - optind == 2) {
-		if (op.work || op.cpus)
-			return cmd_error(&cmd_compare, "--work and --cpus are for CONFIG REV_A REV_B (two runs build nothing)");
+		if (op.work || op.cpus || op.noarchive)
+			return cmd_error(&cmd_compare,
+			                 "--work, --cpus and --no-archive are for CONFIG REV_A REV_B (two runs build nothing)");
 		return runs_main(argv[optind], argv[optind + 1], &op);
 	}
 	if (argc - optind == 3) {
@@ -598,7 +612,7 @@ static int compare_main(int argc, char **argv)
 const struct cmd cmd_compare = {
 	"compare",
 	"RUN_A RUN_B [--out DIR] [--noise PCT] [--fail-on-regression PCT]\n"
-	"       gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT] [--fail-on-regression PCT] [--cpus LIST]",
+	"       gilbench compare CONFIG REV_A REV_B [--out RUN_DIR] [--work DIR] [--noise PCT] [--fail-on-regression PCT] [--cpus LIST] [--no-archive]",
 	"compare two runs or archives, or build and measure two git revisions interleaved",
 	help,
 	compare_main,

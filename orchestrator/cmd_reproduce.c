@@ -12,10 +12,11 @@
  * beside the new ones, and RUN_DIR/reproduce.md gets that table plus "How the machines
  * differ": both metadata.json files flattened to dotted fields (machine, builds, variants,
  * load, versions, options), the fields that differ in a table and the ones that agree
- * named below it.
+ * named below it. The new run directory is archived as RUN_DIR.tar.gz, as `run` does.
  *
  * Exit codes: 0 done, 1 error, 2 usage, 3 the archive failed verification (or a build's
  * GIL state is wrong), 4 some builds or trials failed, 130 interrupted. */
+#include "archive.h"
 #include "build.h"
 #include "cmd.h"
 #include "compare.h"
@@ -48,18 +49,20 @@ static const char help[] =
 	"      --work DIR        work area for sources, build trees and prefixes (default $GILBENCH_WORK or ./builds)\n"
 	"      --cpus LIST       pin trials to these CPUs, e.g. 0 or 0,2-3\n"
 	"      --noise PCT       changes of at most PCT% are \"no significant change\" (default 2)\n"
+	"      --no-archive      do not archive the new run directory as RUN_DIR.tar.gz\n"
 	"  -q, --quiet           only warnings and errors\n"
 	"  -h, --help            this help\n"
 	"\nexit codes: 0 done, 1 error, 2 usage, 3 the archive failed verification or a build's GIL\n"
 	"            state is wrong, 4 some builds or trials failed, 130 interrupted\n";
 
-enum { OPT_WORK = 256, OPT_CPUS, OPT_NOISE };
+enum { OPT_WORK = 256, OPT_CPUS, OPT_NOISE, OPT_NOARCHIVE };
 
 static const struct option options[] = {
 	{ "out", required_argument, NULL, 'o' },
 	{ "work", required_argument, NULL, OPT_WORK },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "noise", required_argument, NULL, OPT_NOISE },
+	{ "no-archive", no_argument, NULL, OPT_NOARCHIVE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -253,10 +256,11 @@ static int reproduce_main(int argc, char **argv)
 	struct lock *lk = NULL;
 	struct buf md = {0};
 	char *tmp = NULL, *adir = NULL, *srcid = NULL, *rundir = NULL, *cfgpath = NULL;
-	char *mdpath = NULL, *title = NULL, *apatches = NULL, *link = NULL, *cmpmd = NULL;
+	char *mdpath = NULL, *title = NULL, *apatches = NULL, *link = NULL, *cmpmd = NULL, *tarpath = NULL;
 	const char *ref = NULL, *t;
 	size_t nrecs = 0;
 	int c, v, failed = 0, rc = EXIT_FAIL, verify = 0;
+	bool noarchive = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
@@ -271,6 +275,7 @@ static int reproduce_main(int argc, char **argv)
 				return cmd_error(&cmd_reproduce, "--noise wants a percentage, got '%s'", optarg);
 			break;
 		}
+		case OPT_NOARCHIVE: noarchive = true; break;
 		case 'q': log_quiet = true; break;
 		case 'h': cmd_usage(&cmd_reproduce, 0); return EXIT_OK;
 		default: return cmd_error(&cmd_reproduce, "unknown option");
@@ -381,6 +386,12 @@ static int reproduce_main(int argc, char **argv)
 	mdpath = pathjoin(rundir, "reproduce.md");
 	if (writefile(mdpath, md.s, md.len) < 0)
 		goto fail;
+	if (!noarchive) {
+		tarpath = xasprintf("%s.tar.gz", rundir);
+		if (archive_run(rundir, tarpath) < 0)
+			goto fail;
+		logmsg("archive: %s", tarpath);
+	}
 	fputs(md.s, stdout);
 	printf("\n%s\n", mdpath);
 	fflush(stdout);
@@ -413,12 +424,13 @@ cleanup:
 	free(apatches);
 	free(link);
 	free(cmpmd);
+	free(tarpath);
 	return rc;
 }
 
 const struct cmd cmd_reproduce = {
 	"reproduce",
-	"ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--noise PCT]",
+	"ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--noise PCT] [--no-archive]",
 	"re-run an archived run here and set its figures beside the archive's",
 	help,
 	reproduce_main,

@@ -33,6 +33,10 @@ row() { # row EXP POINT VARIANT: the table row of that cell in $output
 	run "$GILBENCH" compare a b --noise lots
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--noise wants a percentage"* ]]
+	# two finished runs build nothing, so they make no archive either
+	run "$GILBENCH" compare a b --no-archive
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--no-archive are for CONFIG REV_A REV_B"* ]]
 }
 
 @test "compare: identical data is no significant change everywhere, exit 0 even with --fail-on-regression" {
@@ -260,9 +264,15 @@ assert cells == {("affected", "gil"): "slower", ("affected", "nogil"): "slower",
                  ("unrelated", "nogil-gil1"): "no significant change"}, cells
 PY
 	[ -f "$T/run/compare.md" ] && [ -f "$T/run/report.md" ]
-	# a second compare of the same commits reuses all four builds
-	run "$GILBENCH" compare "$T/cfg/c.yaml" base slow --out "$T/run2" --noise 25
+	# the run directory is archived beside it, and the archive holds the comparison
+	run "$GILBENCH" verify "$T/run.tar.gz"
+	echo "$output"
 	[ "$status" -eq 0 ]
+	tar -tzf "$T/run.tar.gz" | grep -qx 'run/compare.json'
+	# a second compare of the same commits reuses all four builds; --no-archive makes none
+	run "$GILBENCH" compare "$T/cfg/c.yaml" base slow --out "$T/run2" --noise 25 --no-archive
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/run2.tar.gz" ]
 	for b in gil.A gil.B nogil.A nogil.B; do grep -q '"reused": true' "$T/run2/builds/$b/build.json"; done
 	# an unknown revision names itself
 	run "$GILBENCH" compare "$T/cfg/c.yaml" base nosuchref --out "$T/run3"

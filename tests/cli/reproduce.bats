@@ -65,7 +65,7 @@ PY
 @test "reproduce: --help, and it takes one archive" {
 	run "$GILBENCH" reproduce --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"usage: gilbench reproduce ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--noise PCT]"* ]]
+	[[ "$output" == *"usage: gilbench reproduce ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--noise PCT] [--no-archive]"* ]]
 	run "$GILBENCH" reproduce
 	[ "$status" -eq 2 ]
 	run "$GILBENCH" reproduce "$T"
@@ -94,6 +94,9 @@ PY
 	cmp "$T/cfg/c.yaml" "$T/rep/config.yaml"
 	[ "$(python3 -c 'import json,sys; print(sum(not json.loads(l)["warmup"] for l in open(sys.argv[1])))' "$T/rep/results.jsonl")" -eq 12 ]
 	[ -f "$T/rep/report.md" ] && [ -f "$T/rep/reproduce.json" ]
+	# archived beside it, reproduce.md included, like any run
+	"$GILBENCH" verify "$T/rep.tar.gz"
+	tar -tzf "$T/rep.tar.gz" | grep -qx 'rep/reproduce.md'
 	# the builds were those of the archive (same source, patch and flags: same key)
 	grep -q '"name": "x.patch"' "$T/rep/builds/gil/build.json"
 	[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$T/run/builds/gil/build.json")" = \
@@ -142,9 +145,10 @@ EOF
 	echo change >"$r/CHANGE"
 	git -C "$r" add CHANGE
 	git -C "$r" -c user.name=t -c user.email=t@t commit -q -m two
-	run "$GILBENCH" reproduce "$T/grun.tar.gz" --out "$T/grep"
+	run "$GILBENCH" reproduce "$T/grun.tar.gz" --out "$T/grep" --no-archive
 	echo "$output"
 	[ "$status" -eq 0 ]
+	[ ! -e "$T/grep.tar.gz" ]
 	grep -q "\"source\": \"$first\"" "$T/grep/builds/gil/build.json"
 	grep -q "Source: commit $first (the same on both sides)" "$T/grep/reproduce.md"
 }
