@@ -12,10 +12,11 @@
  * directory. Entries are built from scratch, so nothing but path, type, mode, size, link
  * target and the fixed mtime and owner ever reaches the archive.
  *
- * Verifying: libarchive reads the archive once; every member is hashed as it streams by
- * and remembered (path, type, mode, sha256), manifest.json is kept in memory; at the end
- * the two lists are compared and every difference becomes one verify_problem. A read
- * error stops the walk and is reported with the member being read. */
+ * Verifying: libarchive reads the archive once (a gzip file through zlib, so that its
+ * header, trailer and tail are checked too: see "the gzip container" below); every member
+ * is hashed as it streams by and remembered (path, type, mode, sha256), manifest.json is
+ * kept in memory; at the end the two lists are compared and every difference becomes one
+ * verify_problem. A read error stops the walk and is reported with the member being read. */
 #include "archive.h"
 #include "extract.h"
 #include "hash.h"
@@ -35,6 +36,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #ifndef VERSION
 #define VERSION "0.1.0"
@@ -658,6 +660,8 @@ char *verify_problem_str(const struct verify_problem *p)
 		return xasprintf("%s: extra member, not listed in manifest.json", path);
 	case VERIFY_DUPLICATE:
 		return xasprintf("%s: appears more than once in the archive", path);
+	case VERIFY_CONTAINER:
+		return xasprintf("the file changed outside its members: %s", p->detail);
 	}
 	return xasprintf("%s: unknown problem", path);
 }
@@ -707,7 +711,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 
 		if (st == ARCHIVE_EOF)
 			break;
-		if (st < ARCHIVE_WARN) {
+		if (st < ARCHIVE_WARN || st == ARCHIVE_RETRY) { /* RETRY: a damaged header, skipped */
 			problem(r, VERIFY_CORRUPT, last, NULL, NULL, archive_error_string(a));
 			rc = 1;
 			break;
@@ -936,15 +940,173 @@ static void compare(struct verify_report *r, struct mlist *listed, struct mlist 
 	}
 }
 
+/* ---- the gzip container, read with zlib ----
+ *
+ * libarchive does not check gzip's trailer (CRC-32 and length) and stops at the tar's end,
+ * so bytes changed outside the compressed members would go unseen. A gzip archive is
+ * therefore inflated here (one gzip member, as archive_run writes it) and libarchive reads
+ * the tar inside from gz_read. Afterwards gz_finish checks what nothing else covers: the
+ * 10-byte header is the one gilbench writes (no time stamp, name or comment), the trailer
+ * matches the data, no byte follows the gzip member, and everything after the tar's end
+ * marker is zero. */
+
+static const unsigned char gzheader[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+
+struct gzsrc {
+	int fd;
+	z_stream z;
+	bool ended;            /* Z_STREAM_END seen: the trailer matched */
+	bool failed;           /* err holds why */
+	unsigned char *in;
+	unsigned char *out[2]; /* alternating, so the chunk before the last one is still there */
+	size_t len[2];
+	int cur;
+	uint64_t total;        /* uncompressed bytes handed out */
+	char err[256];
+};
+
+static void gz_fail(struct gzsrc *g, const char *what)
+{
+	g->failed = true;
+	snprintf(g->err, sizeof(g->err), "gzip: %s", what);
+}
+
+/* the next uncompressed bytes into g->out[g->cur]; 0 at the stream's end, -1 on error */
+static ssize_t gz_fill(struct gzsrc *g)
+{
+	unsigned char *o;
+	ssize_t n;
+	int zr;
+
+	if (g->failed)
+		return -1;
+	if (g->ended)
+		return 0;
+	g->cur ^= 1;
+	o = g->out[g->cur];
+	g->z.next_out = o;
+	g->z.avail_out = CHUNK;
+	while (g->z.avail_out == CHUNK && !g->ended) {
+		if (g->z.avail_in == 0) {
+			n = read(g->fd, g->in, CHUNK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				gz_fail(g, strerror(errno));
+				return -1;
+			}
+			if (n == 0) {
+				gz_fail(g, "truncated gzip input (the file ends inside the compressed stream)");
+				return -1;
+			}
+			g->z.next_in = g->in;
+			g->z.avail_in = (uInt)n;
+		}
+		zr = inflate(&g->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			g->ended = true;
+		else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			gz_fail(g, g->z.msg ? g->z.msg : "inflate failed");
+			if (g->z.avail_out == CHUNK)
+				return -1;
+			break; /* hand out what came before the damage; the next call fails */
+		}
+	}
+	g->len[g->cur] = CHUNK - g->z.avail_out;
+	g->total += g->len[g->cur];
+	return (ssize_t)g->len[g->cur];
+}
+
+static la_ssize_t gz_read(struct archive *a, void *data, const void **buf)
+{
+	struct gzsrc *g = data;
+	ssize_t n = gz_fill(g);
+
+	if (n < 0) {
+		archive_set_error(a, EILSEQ, "%s", g->err);
+		return -1;
+	}
+	*buf = g->out[g->cur];
+	return n;
+}
+
+/* the header's fields that differ from gzheader, as words, into out */
+static void gz_header_diff(const unsigned char *h, char *out, size_t size)
+{
+	unsigned long mtime = h[4] | (unsigned long)h[5] << 8 | (unsigned long)h[6] << 16 | (unsigned long)h[7] << 24;
+	size_t len = 0;
+
+	out[0] = '\0';
+#define ADD(...) (len += (size_t)snprintf(out + len, len < size ? size - len : 0, __VA_ARGS__))
+	if (h[2] != gzheader[2])
+		ADD("%scompression method %u", len ? ", " : "", h[2]);
+	if (h[3] != gzheader[3])
+		ADD("%sflags 0x%02x (%s%s%s%s)", len ? ", " : "", h[3], h[3] & 4 ? "extra field " : "",
+		    h[3] & 8 ? "file name " : "", h[3] & 16 ? "comment " : "", h[3] & 2 ? "header CRC" : "");
+	if (mtime)
+		ADD("%stime stamp %lu", len ? ", " : "", mtime);
+	if (h[8] != gzheader[8])
+		ADD("%sextra flags %u", len ? ", " : "", h[8]);
+	if (h[9] != gzheader[9])
+		ADD("%soperating system %u", len ? ", " : "", h[9]);
+#undef ADD
+}
+
+/* After the tar's end (libarchive consumed USED uncompressed bytes): the rest of the
+ * stream is zeros, its trailer matches, nothing follows it, and the header is ours. */
+static void gz_finish(struct gzsrc *g, uint64_t used, struct verify_report *r)
+{
+	unsigned char h[10];
+	char d[300], what[200];
+	uint64_t tail = g->total - used, nonzero = 0;
+	ssize_t n;
+
+	/* the unconsumed end of what libarchive was given: in the last one or two chunks */
+	if (tail > g->len[g->cur] + g->len[g->cur ^ 1])
+		tail = g->len[g->cur] + g->len[g->cur ^ 1];
+	for (int k = 0; k < 2 && tail; k++) {
+		int c = k ? g->cur ^ 1 : g->cur;
+		size_t take = tail < g->len[c] ? (size_t)tail : g->len[c];
+		for (size_t i = g->len[c] - take; i < g->len[c]; i++)
+			nonzero += g->out[c][i] != 0;
+		tail -= take;
+	}
+	while ((n = gz_fill(g)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			nonzero += g->out[g->cur][i] != 0;
+	if (n < 0) {
+		problem(r, VERIFY_CONTAINER, NULL, NULL, NULL, g->err);
+		return;
+	}
+	if (nonzero) {
+		snprintf(d, sizeof(d), "%llu non-zero byte%s after the tar archive's end marker", (unsigned long long)nonzero,
+		         nonzero == 1 ? "" : "s");
+		problem(r, VERIFY_CONTAINER, NULL, NULL, NULL, d);
+	}
+	if (g->z.avail_in > 0 || (n = read(g->fd, g->in, 1)) > 0) {
+		off_t end = lseek(g->fd, 0, SEEK_END), at = (off_t)g->z.total_in; /* header and trailer included */
+		long long extra = end > at ? (long long)(end - at) : 1;
+		snprintf(d, sizeof(d), "%lld byte%s after the end of the gzip stream", extra, extra == 1 ? "" : "s");
+		problem(r, VERIFY_CONTAINER, NULL, NULL, NULL, d);
+	}
+	if (pread(g->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) && memcmp(h, gzheader, sizeof(h)) != 0) {
+		gz_header_diff(h, what, sizeof(what));
+		snprintf(d, sizeof(d), "gzip header differs from the one gilbench writes: %s", what);
+		problem(r, VERIFY_CONTAINER, NULL, NULL, NULL, d);
+	}
+}
+
 int archive_verify(const char *path, struct verify_report *r)
 {
 	struct archive *a = NULL;
 	struct mlist seen = {0}, listed = {0};
 	struct buf manifest = {0};
 	struct stat st;
-	bool has_manifest = false, corrupt = false;
+	struct gzsrc *g = NULL;
+	unsigned char magic[2];
+	bool has_manifest = false, corrupt = false, zinit = false;
 	char *chunk = NULL;
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, opened;
 
 	memset(r, 0, sizeof(*r));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -963,14 +1125,37 @@ int archive_verify(const char *path, struct verify_report *r)
 	a = archive_read_new();
 	if (!a)
 		fatal("libarchive: out of memory");
-	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	chunk = xmalloc(CHUNK);
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		/* gzip, as archive_run writes it: inflated here, trailer and tail checked */
+		g = xcalloc(1, sizeof(*g));
+		g->fd = fd;
+		if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+			fatal("zlib: out of memory");
+		zinit = true;
+		g->in = xmalloc(CHUNK);
+		g->out[0] = xmalloc(CHUNK);
+		g->out[1] = xmalloc(CHUNK);
+		opened = archive_read_open(a, g, NULL, gz_read, NULL);
+	} else {
+		archive_read_support_filter_all(a);
+		opened = archive_read_open_fd(a, fd, 65536);
+	}
+	if (opened != ARCHIVE_OK) {
 		problem(r, VERIFY_CORRUPT, NULL, NULL, NULL, archive_error_string(a));
 		corrupt = true;
 	} else {
 		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk) != 0;
+	}
+	if (g && corrupt && g->failed && r->nproblems && r->problems[r->nproblems - 1].kind == VERIFY_CORRUPT) {
+		/* libarchive words a failed read as its own "truncated input": say what zlib found */
+		free(r->problems[r->nproblems - 1].detail);
+		r->problems[r->nproblems - 1].detail = xstrdup(g->err);
+	}
+	if (g && !corrupt) {
+		la_int64_t used = archive_filter_bytes(a, 0);
+		gz_finish(g, used >= 0 && (uint64_t)used <= g->total ? (uint64_t)used : g->total, r);
 	}
 	mlist_sort(&seen);
 	if (!has_manifest) {
@@ -986,6 +1171,14 @@ cleanup:
 		archive_read_free(a);
 	if (fd >= 0)
 		close(fd);
+	if (g) {
+		if (zinit)
+			inflateEnd(&g->z);
+		free(g->in);
+		free(g->out[0]);
+		free(g->out[1]);
+		free(g);
+	}
 	mlist_free(&seen);
 	mlist_free(&listed);
 	buffree(&manifest);

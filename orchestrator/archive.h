@@ -37,6 +37,7 @@ enum verify_kind {
 	VERIFY_UNREAD,       /* listed, not reached because the archive is corrupt (path NULL, detail: count) */
 	VERIFY_EXTRA,        /* in the archive, not listed in the manifest */
 	VERIFY_DUPLICATE,    /* the same path twice in the archive */
+	VERIFY_CONTAINER,    /* gzip header, trailer or tail not as written: detail says what */
 };
 
 struct verify_problem {

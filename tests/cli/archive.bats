@@ -195,3 +195,50 @@ run-1/results.jsonl"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no such run directory"* ]]
 }
+
+@test "bytes changed outside every member fail verify too: gzip header, trailer, data after it, the tar's padding" {
+	"$GILBENCH" archive "$R"
+	a=$T/run-1.tar.gz
+	size=$(stat -c %s "$a")
+	# the gzip header's time stamp (not covered by any checksum)
+	cp "$a" "$T/h.tar.gz" && flipbyte "$T/h.tar.gz" 4
+	run "$GILBENCH" verify "$T/h.tar.gz"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"h.tar.gz: the file changed outside its members: gzip header differs from the one gilbench writes: time stamp 255"* ]]
+	[[ "$output" == *"FAILED, 1 problem (7 of 7 listed members intact)"* ]]
+	# the trailer: CRC-32, then the length
+	cp "$a" "$T/c.tar.gz" && flipbyte "$T/c.tar.gz" $((size - 8))
+	run "$GILBENCH" verify "$T/c.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"gzip: incorrect data check"* ]]
+	cp "$a" "$T/l.tar.gz" && flipbyte "$T/l.tar.gz" $((size - 1))
+	run "$GILBENCH" verify "$T/l.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"gzip: incorrect length check"* ]]
+	# one byte appended; a second gzip member appended
+	cp "$a" "$T/x.tar.gz" && printf x >>"$T/x.tar.gz"
+	run "$GILBENCH" verify "$T/x.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"x.tar.gz: the file changed outside its members: 1 byte after the end of the gzip stream"* ]]
+	cat "$a" "$a" >"$T/two.tar.gz"
+	run "$GILBENCH" verify "$T/two.tar.gz"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"two.tar.gz: the file changed outside its members: $size bytes after the end of the gzip stream"* ]]
+	# a byte in the tar's zero padding after its end marker, recompressed the way gilbench compresses
+	gzip -dc "$a" >"$T/u.tar"
+	python3 - "$T/u.tar" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()) + bytearray(10240)
+b[-3] = 0x58
+open(sys.argv[1], "wb").write(bytes(b))
+PY
+	gzip -n -c "$T/u.tar" >"$T/p.tar.gz"
+	run "$GILBENCH" verify "$T/p.tar.gz"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"p.tar.gz: the file changed outside its members: 1 non-zero byte after the tar archive's end marker"* ]]
+	# the untouched archive still verifies
+	run "$GILBENCH" verify "$a"
+	[ "$status" -eq 0 ]
+}
