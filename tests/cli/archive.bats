@@ -52,7 +52,7 @@ repack() {
 @test "one byte flipped in the middle of the .tar.gz fails verify (exit 3)" {
 	"$GILBENCH" archive "$R"
 	size=$(stat -c %s "$T/run-1.tar.gz")
-	flipbyte "$T/run-1.tar.gz" "$((size / 2))"
+	flipgz "$T/run-1.tar.gz" "$((size / 2))"
 	run "$GILBENCH" verify "$T/run-1.tar.gz"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"builds/gil/make.log: content changed: sha256 expected"* ||

@@ -66,7 +66,7 @@ PY
 	[ "$status" -eq 0 ]
 	cp "$RUN.tar.gz" "$BATS_TEST_TMPDIR/bad.tar.gz"
 	size=$(stat -c %s "$BATS_TEST_TMPDIR/bad.tar.gz")
-	flipbyte "$BATS_TEST_TMPDIR/bad.tar.gz" "$((size / 2))"
+	flipgz "$BATS_TEST_TMPDIR/bad.tar.gz" "$((size / 2))"
 	run "$GILBENCH" verify "$BATS_TEST_TMPDIR/bad.tar.gz"
 	echo "$output"
 	[ "$status" -eq 3 ]

@@ -36,3 +36,30 @@ data[off] ^= 0xFF
 open(path, "wb").write(bytes(data))
 PY
 }
+
+# flipgz FILE OFFSET: flipbyte on a .tar.gz at OFFSET, or at the next offset where the flip
+# changes what the file decompresses to. (Deflate has a few bits that do not matter, e.g.
+# code lengths of unused symbols: about 1 flip in 2,000 decompresses to the same bytes and
+# is no change of the archive's content.) Prints the offset used.
+flipgz() {
+	python3 - "$1" "$2" <<'PY'
+import sys, zlib
+path, off = sys.argv[1], int(sys.argv[2])
+data = open(path, "rb").read()
+def inflate(b):
+    try:
+        return zlib.decompress(b, 16 + zlib.MAX_WBITS)
+    except zlib.error:
+        return None
+orig = inflate(data)
+for i in range(off, len(data)):
+    b = bytearray(data)
+    b[i] ^= 0xFF
+    if inflate(bytes(b)) != orig:
+        open(path, "wb").write(bytes(b))
+        print(i)
+        break
+else:
+    sys.exit("flipgz: no byte from %d on changes %s" % (off, path))
+PY
+}

@@ -115,7 +115,7 @@ PY
 	[ ! -e "$T/rep" ]
 	# a byte flipped in the compressed stream (past the gzip header, whose mtime is not checked)
 	cp "$T/run.tar.gz" "$T/flip.tar.gz"
-	flipbyte "$T/flip.tar.gz" 200
+	flipgz "$T/flip.tar.gz" 200
 	run "$GILBENCH" reproduce "$T/flip.tar.gz" --out "$T/rep"
 	[ "$status" -eq 3 ]
 	[ ! -e "$T/rep" ]
