@@ -61,6 +61,7 @@ const struct cmd cmd_verify = {
 	"  -h, --help  this help\n"
 	"\nPrints \"ARCHIVE: OK, N members verified\" and exits 0, or one line per problem (a\n"
 	"changed, missing or extra member, a missing or malformed manifest, a corrupt or\n"
-	"truncated archive), each naming the member, and exits 3. See docs/archive.md.\n",
+	"truncated archive, each naming the member; a gzip header, trailer or tail that is not\n"
+	"as gilbench wrote it) and exits 3. See docs/archive.md.\n",
 	verify_main,
 };
