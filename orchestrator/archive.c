@@ -610,6 +610,17 @@ int archive_run(const char *rundir, const char *out)
 	return archive_run_info(rundir, out, NULL);
 }
 
+int archive_stage(const char *rundir)
+{
+	struct archive_info info = {0};
+	int rc = archive_run_info(rundir, NULL, &info);
+
+	if (rc == 0)
+		logmsg("archive: %s", info.path);
+	archive_info_free(&info);
+	return rc;
+}
+
 void archive_info_free(struct archive_info *info)
 {
 	free(info->path);

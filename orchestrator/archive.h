@@ -58,6 +58,7 @@ struct verify_report {
 
 int archive_run(const char *rundir, const char *out);  /* archive RUN_DIR to OUT (NULL: RUN_DIR.tar.gz); -1 with the error */
 int archive_run_info(const char *rundir, const char *out, struct archive_info *info); /* the same, telling what it made */
+int archive_stage(const char *rundir);                 /* the last stage of run, compare and reproduce: RUN_DIR.tar.gz beside it, its path logged; -1 with the error */
 void archive_info_free(struct archive_info *info);
 int archive_verify(const char *archive, struct verify_report *r); /* 0 intact, 1 problems in r, -1 unreadable (error set) */
 char *verify_problem_str(const struct verify_problem *p);  /* one line naming the member, allocated */

@@ -21,7 +21,7 @@
  * (A B A B, rotated), the usual report is written, and compare_runs() compares each
  * VARIANT.A with VARIANT.B. RUN_DIR/compare.json records both refs and commits (written
  * before the builds, completed with the comparison at the end), RUN_DIR/compare.md the table,
- * and the whole run directory is archived as RUN_DIR.tar.gz (archive_run), as `run` does.
+ * and the whole run directory is archived as RUN_DIR.tar.gz (archive_stage), as `run` does.
  *
  * Exit codes: 0 done, 1 error, 2 usage, 3 an archive failed verification or a build's GIL
  * state is wrong, 4 some trials failed, 5 --fail-on-regression found a regression. */
@@ -436,7 +436,7 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	struct comparesummary s = {0};
 	json_t *cj = NULL;
 	char *rundir = NULL, *cfgpath = NULL, *cjpath = NULL, *mdpath = NULL;
-	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL, *tarpath = NULL;
+	char *desc = NULL, *where[2] = { NULL, NULL }, *title = NULL, *cfgabs = NULL;
 	size_t nrecs = 0;
 	int rc = EXIT_FAIL, verify = 0;
 
@@ -528,12 +528,8 @@ static int revs_main(const char *cfgarg, const char *revs[2], const struct copts
 	json_object_set(cj, "comparison", s.json);
 	if (write_json(cjpath, cj) < 0)
 		goto fail;
-	if (!op->noarchive) {
-		tarpath = xasprintf("%s.tar.gz", rundir);
-		if (archive_run(rundir, tarpath) < 0)
-			goto fail;
-		logmsg("archive: %s", tarpath);
-	}
+	if (!op->noarchive && archive_stage(rundir) < 0)
+		goto fail;
 	fputs(s.markdown, stdout);
 	printf("\n%s\n", mdpath);
 	fflush(stdout);
@@ -567,7 +563,6 @@ cleanup:
 	free(where[1]);
 	free(title);
 	free(cfgabs);
-	free(tarpath);
 	return rc;
 }
 

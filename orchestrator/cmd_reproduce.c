@@ -256,7 +256,7 @@ static int reproduce_main(int argc, char **argv)
 	struct lock *lk = NULL;
 	struct buf md = {0};
 	char *tmp = NULL, *adir = NULL, *srcid = NULL, *rundir = NULL, *cfgpath = NULL;
-	char *mdpath = NULL, *title = NULL, *apatches = NULL, *link = NULL, *cmpmd = NULL, *tarpath = NULL;
+	char *mdpath = NULL, *title = NULL, *apatches = NULL, *link = NULL, *cmpmd = NULL;
 	const char *ref = NULL, *t;
 	size_t nrecs = 0;
 	int c, v, failed = 0, rc = EXIT_FAIL, verify = 0;
@@ -386,12 +386,8 @@ static int reproduce_main(int argc, char **argv)
 	mdpath = pathjoin(rundir, "reproduce.md");
 	if (writefile(mdpath, md.s, md.len) < 0)
 		goto fail;
-	if (!noarchive) {
-		tarpath = xasprintf("%s.tar.gz", rundir);
-		if (archive_run(rundir, tarpath) < 0)
-			goto fail;
-		logmsg("archive: %s", tarpath);
-	}
+	if (!noarchive && archive_stage(rundir) < 0)
+		goto fail;
 	fputs(md.s, stdout);
 	printf("\n%s\n", mdpath);
 	fflush(stdout);
@@ -424,7 +420,6 @@ cleanup:
 	free(apatches);
 	free(link);
 	free(cmpmd);
-	free(tarpath);
 	return rc;
 }
 

@@ -80,7 +80,7 @@ static int run_main(int argc, char **argv)
 	struct source src = {0};
 	struct buildrec *recs = NULL;
 	struct lock *lk = NULL;
-	char *rundir = NULL, *cfgpath = NULL, *lockpath = NULL, *tarpath = NULL;
+	char *rundir = NULL, *cfgpath = NULL, *lockpath = NULL;
 	size_t nrecs = 0;
 	bool archive = true;
 	int c, failed_builds = 0, partial = 0, rc = EXIT_FAIL;
@@ -172,12 +172,8 @@ static int run_main(int argc, char **argv)
 	partial = report_run(rundir);
 	if (partial < 0)
 		goto fail;
-	if (archive) {
-		tarpath = xasprintf("%s.tar.gz", rundir);
-		if (archive_run(rundir, tarpath) < 0)
-			goto fail;
-		logmsg("archive: %s", tarpath);
-	}
+	if (archive && archive_stage(rundir) < 0)
+		goto fail;
 	printf("%s/%s\n", rundir, RUN_REPORT_MD);
 	if (rc == EXIT_VERIFY)
 		goto cleanup;
@@ -200,7 +196,6 @@ cleanup:
 	lock_release(lk);
 	free(lockpath);
 	free(cfgpath);
-	free(tarpath);
 	free(rundir);
 	return rc;
 }
