@@ -180,23 +180,6 @@ cleanup:
 	return rc;
 }
 
-static int writeall(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Reads each file member once: hashes it and appends its bytes to the spool. Symlinks
  * are hashed by their target. */
 static int spool_members(const char *top, struct mlist *l, int spool, char *chunk,
@@ -225,7 +208,7 @@ static int spool_members(const char *top, struct mlist *l, int spool, char *chun
 		while ((n = read(fd, chunk, CHUNK)) != 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n < 0 || writeall(spool, chunk, (size_t)n) < 0) {
+			if (n < 0 || writefull(spool, chunk, (size_t)n) < 0) {
 				if (n < 0)
 					errorf("read %s:", full);
 				else
@@ -314,7 +297,7 @@ static la_ssize_t outwrite(struct archive *a, void *arg, const void *p, size_t n
 {
 	struct outctx *o = arg;
 
-	if (writeall(o->fd, p, n) < 0) {
+	if (writefull(o->fd, p, n) < 0) {
 		archive_set_error(a, errno, "write %s: %s", o->path, strerror(errno));
 		return -1;
 	}
@@ -1197,27 +1180,64 @@ cleanup:
 	return rc;
 }
 
+bool archive_isarchive(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 7 && strcmp(path + n - 7, ".tar.gz") == 0) || (n > 4 && strcmp(path + n - 4, ".tgz") == 0);
+}
+
+/* every problem of a failed verification, one per line, as the error */
+static void verify_error(const char *archive, const struct verify_report *r)
+{
+	struct buf msg = {0};
+
+	bufaddf(&msg, "%s: the archive failed verification (%zu problem%s)", archive, r->nproblems,
+	        r->nproblems == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nproblems; i++) {
+		char *line = verify_problem_str(&r->problems[i]);
+		bufaddf(&msg, "\n  %s", line);
+		free(line);
+	}
+	errorf("%s", msg.s);
+	buffree(&msg);
+}
+
 int archive_extract_run(const char *archive, const char *dest)
 {
 	struct verify_report r;
 	struct extract_limits lim;
 	int rc = archive_verify(archive, &r);
 
-	if (rc > 0) {
-		char *line = verify_problem_str(&r.problems[0]);
-		if (r.nproblems > 1)
-			errorf("%s: verification failed: %s (and %zu more problems)", archive, line, r.nproblems - 1);
-		else
-			errorf("%s: verification failed: %s", archive, line);
-		free(line);
-		rc = -1;
-	}
+	if (rc > 0)
+		verify_error(archive, &r);
 	verify_report_free(&r);
-	if (rc < 0)
-		return -1;
+	if (rc != 0)
+		return rc;
 	extract_defaults(&lim);
 	lim.strip = true;
 	if (extract_archive(archive, dest, &lim) < 0)
 		return errwrap("extract %s", archive);
 	return 0;
+}
+
+int archive_open_run(const char *arg, const char *tmp, const char *what, char **dir)
+{
+	char *dest;
+	int rc;
+
+	*dir = NULL;
+	if (!archive_isarchive(arg) || isdir(arg)) {
+		if (!isdir(arg))
+			return errorf("%s: no such run directory or .tar.gz archive", arg);
+		*dir = abspath(arg);
+		return *dir ? 0 : -1;
+	}
+	dest = pathjoin(tmp, what);
+	rc = archive_extract_run(arg, dest);
+	if (rc == 0)
+		*dir = dest;
+	else
+		free(dest);
+	return rc;
 }

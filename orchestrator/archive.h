@@ -10,6 +10,7 @@
 #ifndef GILBENCH_ARCHIVE_H
 #define GILBENCH_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,12 @@ void archive_info_free(struct archive_info *info);
 int archive_verify(const char *archive, struct verify_report *r); /* 0 intact, 1 problems in r, -1 unreadable (error set) */
 char *verify_problem_str(const struct verify_problem *p);  /* one line naming the member, allocated */
 void verify_report_free(struct verify_report *r);
-int archive_extract_run(const char *archive, const char *dest); /* verify, then extract safely, top folder stripped, to DEST (must not exist); -1 with the error */
+int archive_extract_run(const char *archive, const char *dest); /* verify (once), then extract safely, top folder stripped, to DEST
+                                                                   (must not exist): 0; 1 when verification failed (the error lists
+                                                                   every problem, one per line); -1 with the error */
+bool archive_isarchive(const char *path);                      /* PATH names a .tar.gz or .tgz */
+int archive_open_run(const char *arg, const char *tmp, const char *what, char **dir);
+	/* ARG a run directory: *dir is its absolute path; ARG an archive: extracted by archive_extract_run to TMP/WHAT,
+	   which *dir names; 0, 1 (verification failed) or -1 as archive_extract_run */
 
 #endif

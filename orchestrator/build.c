@@ -194,20 +194,6 @@ cleanup:
 	return rc;
 }
 
-/* environment: set NAME=VALUE in a strlist copy of an environment */
-static void envset(struct strlist *e, const char *name, const char *value)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < e->n; i++)
-		if (strncmp(e->v[i], name, n) == 0 && e->v[i][n] == '=') {
-			free(e->v[i]);
-			e->v[i] = xasprintf("%s=%s", name, value);
-			return;
-		}
-	strlist_addown(e, xasprintf("%s=%s", name, value));
-}
-
 /* gilbench's environment, for a build (without an outer make's MAKEFLAGS, MFLAGS and
  * MAKELEVEL, whose jobserver is not ours) or for a probe (without PYTHON* variables) */
 static void envcopy(struct strlist *e, bool probe)
@@ -586,7 +572,7 @@ static char *findpython(const char *prefix, bool ft)
 static int writemarker(const struct buildrec *r)
 {
 	json_t *o = json_object(), *steps = json_object();
-	char *path = pathjoin(r->prefix, BUILD_MARKER), *text, *stamp = utcstamp(false);
+	char *path = pathjoin(r->prefix, BUILD_MARKER), *stamp = utcstamp(false);
 	int rc;
 
 	json_object_set_new(o, "key", json_string(r->key));
@@ -596,9 +582,7 @@ static int writemarker(const struct buildrec *r)
 		json_object_set_new(steps, stepnames[i], json_real(r->seconds[i]));
 	json_object_set_new(o, "steps", steps);
 	json_object_set_new(o, "built", json_string(stamp));
-	text = json_dumps(o, JSON_INDENT(2));
-	rc = writefile(path, text, strlen(text));
-	free(text);
+	rc = writejson(path, o, JSON_DOC);
 	free(stamp);
 	free(path);
 	json_decref(o);
@@ -609,8 +593,11 @@ static int writemarker(const struct buildrec *r)
 static void readmarker(struct buildrec *r)
 {
 	char *path = pathjoin(r->prefix, BUILD_MARKER);
-	json_t *o = json_load_file(path, 0, NULL), *steps = json_object_get(o, "steps");
+	json_t *o = NULL, *steps;
 
+	if (readjson(path, false, &o) < 0) /* the marker was checked when the build was found */
+		warn("%s", errmsg());
+	steps = json_object_get(o, "steps");
 	for (int i = 0; i < NSTEPS; i++)
 		if (json_is_number(json_object_get(steps, stepnames[i])))
 			r->seconds[i] = json_number_value(json_object_get(steps, stepnames[i]));
@@ -846,56 +833,6 @@ cleanup:
 	return rc;
 }
 
-int build_all(const struct config *cfg, const struct source *src, const struct paths *p,
-              const char *rundir, struct buildrec **out, size_t *n)
-{
-	struct buildrec *v = xcalloc(cfg->nbuilds ? cfg->nbuilds : 1, sizeof(*v));
-	size_t done = 0;
-	int failed = 0;
-
-	*out = NULL;
-	*n = 0;
-	for (size_t b = 0; b < cfg->nbuilds; b++) {
-		if (build_one(cfg, b, src, p, rundir, &v[b]) < 0) {
-			buildrecs_free(v, b + 1);
-			return -1;
-		}
-		done = b + 1;
-		if (!v[b].ok)
-			failed++;
-		if (v[b].interrupted || spawn_interrupted)
-			break;
-	}
-	*out = v;
-	*n = done;
-	return failed;
-}
-
-int build_stage(const struct config *cfg, const struct paths *p, const char *ref, const char *rundir,
-                struct source *src, struct buildrec **out, size_t *n)
-{
-	int failed;
-
-	*out = NULL;
-	*n = 0;
-	if (source_prepare(cfg, p, ref, src) < 0)
-		return -1;
-	failed = build_all(cfg, src, p, rundir, out, n);
-	if (failed < 0)
-		return -1;
-	if (spawn_interrupted)
-		return errorf("interrupted during the builds");
-	for (size_t i = 0; i < *n; i++) {
-		const struct buildrec *r = &(*out)[i];
-		if (!r->ok)
-			warn("build %s failed at %s (logs in %s/%s/%s/): %s", r->name, r->failed_step ? r->failed_step : "?",
-			     rundir, RUN_BUILDS, r->name, r->error ? r->error : "no error recorded");
-	}
-	if ((size_t)failed == *n)
-		return errorf("no build succeeded; see %s/%s/*/ for the logs", rundir, RUN_BUILDS);
-	return failed;
-}
-
 static json_t *jstrornull(const char *s)
 {
 	json_t *v = s ? json_string(s) : NULL;
@@ -906,7 +843,7 @@ static json_t *jstrornull(const char *s)
 int buildrec_write(const char *rundir, const struct buildrec *r)
 {
 	json_t *o = json_object(), *steps = json_object(), *cc = json_object();
-	char *path = xasprintf("%s/%s/%s/%s", rundir, RUN_BUILDS, r->name, RUN_BUILDREC), *text = NULL;
+	char *path = xasprintf("%s/%s/%s/%s", rundir, RUN_BUILDS, r->name, RUN_BUILDREC);
 	bool probed = r->interp.version != NULL;
 	int rc;
 
@@ -933,11 +870,9 @@ int buildrec_write(const char *rundir, const struct buildrec *r)
 	json_object_set_new(cc, "hits", json_integer(r->ccache_hits));
 	json_object_set_new(cc, "misses", json_integer(r->ccache_misses));
 	json_object_set_new(o, "ccache", cc);
-	text = json_dumps(o, JSON_INDENT(2));
-	rc = text ? writefile(path, text, strlen(text)) : errorf("cannot encode the build record");
+	rc = writejson(path, o, JSON_DOC);
 	if (rc < 0)
 		errwrap("build %s: record", r->name);
-	free(text);
 	free(path);
 	json_decref(o);
 	return rc;
@@ -953,15 +888,12 @@ static char *jdup(json_t *o, const char *key)
 int buildrec_read(const char *rundir, const char *name, struct buildrec *r)
 {
 	char *path = xasprintf("%s/%s/%s/%s", rundir, RUN_BUILDS, name, RUN_BUILDREC);
-	json_error_t jerr;
-	json_t *o = json_load_file(path, 0, &jerr), *steps, *cc;
+	json_t *o = NULL, *steps, *cc;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (!o) {
-		errorf("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	if (readjson(path, false, &o) < 0)
 		goto cleanup;
-	}
 	if (!json_is_object(o) || !json_is_string(json_object_get(o, "name")) || !json_is_string(json_object_get(o, "key"))) {
 		errorf("%s: not a build record (no name or key)", path);
 		goto cleanup;

@@ -47,13 +47,9 @@ struct buildrec {
 int build_key(const struct config *cfg, size_t b, const struct source *src, char key[HEXLEN], json_t **inputs); /* key of cfg->builds[b]; inputs (may be NULL) gets the hashed object; -1 with the error */
 int build_one(const struct config *cfg, size_t b, const struct source *src, const struct paths *p,
               const char *rundir, struct buildrec *out); /* build or reuse, verify, write the record; a failing build is out->ok false; -1 only for errors outside the build itself */
-int build_all(const struct config *cfg, const struct source *src, const struct paths *p,
-              const char *rundir, struct buildrec **out, size_t *n); /* every build, going on after one fails (not after an interrupt); returns how many failed, or -1 */
-int build_stage(const struct config *cfg, const struct paths *p, const char *ref, const char *rundir,
-                struct source *src, struct buildrec **out, size_t *n); /* source_prepare, then build_all, each failure warned with its log's tail; the number that failed, or -1 on a source error, an interrupt, or when none succeeded */
 int buildrec_write(const char *rundir, const struct buildrec *r); /* RUN_DIR/builds/NAME/build.json (docs/rundir.md); -1 with the error */
 int buildrec_read(const char *rundir, const char *name, struct buildrec *r); /* the reverse; -1 with the error */
 void buildrec_free(struct buildrec *r);    /* free the fields and zero it */
-void buildrecs_free(struct buildrec *v, size_t n); /* free an array from build_all */
+void buildrecs_free(struct buildrec *v, size_t n); /* free an array of records */
 
 #endif

@@ -1,38 +1,22 @@
 /* cmd_build.c: `gilbench build CONFIG [--out RUN_DIR] [--work DIR] [--ref REF] [--only NAME]`.
  *
- * The source and build stages alone: loads the config, takes the run directory's lock,
- * seeds it when new (the config, the experiments' scripts and the patches, as `gilbench
- * run` does, so that `gilbench measure RUN_DIR` can follow), prepares the patched source tree
- * (source.h), then builds or reuses every build (or only --only NAME) with build.h, which
- * writes RUN_DIR/builds/NAME/{build.json,*.log}. Prints one line per build: name, reused
+ * The source and build stages alone: a new run directory is made and seeded as `gilbench
+ * run` does (so that `gilbench measure RUN_DIR` can follow), or --out names one made
+ * before from the same config, which is continued; then the pipeline's build step
+ * prepares each side's source and builds or reuses every build (or only --only NAME),
+ * writing RUN_DIR/builds/NAME/{build.json,*.log}. Prints one line per build: name, reused
  * or built in N s, the python path and its GIL state; a failed build's error (the failing
  * step and its log's tail) goes to stderr. Exit: 0, 3 when an interpreter's GIL state does
  * not match its flags, 4 when a build failed, 130 when interrupted. */
-#include "build.h"
 #include "cmd.h"
-#include "compare.h"
 #include "config.h"
-#include "lock.h"
+#include "hash.h"
 #include "log.h"
-#include "paths.h"
-#include "rundir.h"
-#include "source.h"
-#include "spawn.h"
+#include "pipeline.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static const struct option opts[] = {
-	{"out", required_argument, NULL, 'o'},
-	{"work", required_argument, NULL, 'w'},
-	{"ref", required_argument, NULL, 'r'},
-	{"only", required_argument, NULL, 'n'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
 
 static void printrec(const struct buildrec *r, int width)
 {
@@ -48,145 +32,83 @@ static void printrec(const struct buildrec *r, int width)
 		return;
 	}
 	printf("%-*s  FAILED at %s\n", width, r->name, r->failed_step ? r->failed_step : "?");
-	fflush(stdout);
-	fprintf(stderr, "gilbench: build %s failed at %s: %s\n", r->name, r->failed_step ? r->failed_step : "?",
-	        r->error ? r->error : "unknown error");
 }
 
-static int build_main(int argc, char **argv)
+/* a run directory for CONFIG: new, or the one --out names when it was made from the same config */
+static int open_run(const struct opts *o, const struct pipeopts *po, struct pipeline *p)
 {
-	const char *out = NULL, *work = NULL, *ref = NULL, *only = NULL;
+	const char *out = opt_text(o, OPT_OUT);
 	struct config *cfg = NULL;
-	struct paths p = {0};
-	struct source src = {0};
-	struct buildrec *recs = NULL;
-	struct lock *lk = NULL;
-	char *rundir = NULL, *stamp = NULL, *lockpath = NULL, *cfgcopy = NULL;
-	size_t n = 0, only_idx = 0;
-	int c, rc = EXIT_OK, width = 4;
-	bool verify_failed = false, interrupted = false, failed = false;
+	int rc = -1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:w:r:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'w':
-			work = optarg;
-			break;
-		case 'r':
-			ref = optarg;
-			break;
-		case 'n':
-			only = optarg;
-			break;
-		case 'h':
-			cmd_usage(&cmd_build, 0);
-			return EXIT_OK;
-		default:
-			return cmd_error(&cmd_build, "unknown option");
-		}
+	if (config_load(o->args[0], &cfg) < 0)
+		return -1;
+	if (opt_set(o, OPT_REF) && cfg->source.kind != SRC_GIT) {
+		errorf("--ref: %s has a tarball source, not a git one", o->args[0]);
+		goto cleanup;
 	}
-	if (optind != argc - 1)
-		return cmd_error(&cmd_build, optind >= argc ? "missing CONFIG" : "too many arguments");
-	if (config_load(argv[optind], &cfg) < 0)
-		goto fail;
-	if (only) {
-		for (only_idx = 0; only_idx < cfg->nbuilds; only_idx++)
-			if (strcmp(cfg->builds[only_idx].name, only) == 0)
-				break;
-		if (only_idx == cfg->nbuilds) {
-			struct buf names = {0};
-			for (size_t i = 0; i < cfg->nbuilds; i++)
-				bufaddf(&names, "%s%s", i ? ", " : "", cfg->builds[i].name);
-			errorf("%s: no build named '%s' (builds: %s)", cfg->path, only, names.s ? names.s : "none");
-			buffree(&names);
-			goto fail;
+	if (out && rundir_is(out) == 1) {
+		if (pipeline_resume(p, po, out, KIND_RUN) < 0)
+			goto cleanup;
+		if (strcmp(p->cfg->hash, cfg->hash) != 0) {
+			errorf("%s holds a run of another config than %s (its config.yaml differs)", out, o->args[0]);
+			goto cleanup;
 		}
-	}
-	if (paths_init(&p, work) < 0)
-		goto fail;
-	if (out) {
-		rundir = xstrdup(out);
 	} else {
-		stamp = utcstamp(true);
-		rundir = xasprintf("reports/%s-build-%s", cfg->name, stamp);
+		if (pipeline_create(p, po, KIND_RUN, cfg->name, out) < 0 || rundir_seed(cfg, p->run.dir) < 0)
+			goto cleanup;
+		rundir_addside(&p->run, "", opt_text(o, OPT_REF));
+		if (pipeline_start(p) < 0)
+			goto cleanup;
 	}
-	if (mkdirp(rundir, 0755) < 0) {
-		errwrap("run directory");
-		goto fail;
-	}
-	lockpath = pathjoin(rundir, RUN_LOCK);
-	if (lock_take(lockpath, false, rundir, &lk) < 0)
-		goto fail;
-	cfgcopy = pathjoin(rundir, RUN_CONFIG);
-	if (!exists(cfgcopy)) {
-		if (copyfile(cfg->path, cfgcopy) < 0) {
-			errwrap("run directory");
-			goto fail;
-		}
-		if (rundir_copy_inputs(cfg, rundir) < 0)
-			warn("%s (`gilbench measure %s` will not find it)", errmsg(), rundir);
-	}
-	if (source_prepare(cfg, &p, ref, &src) < 0)
-		goto fail;
-	if (only) {
-		recs = xcalloc(1, sizeof(*recs));
-		n = 1;
-		if (build_one(cfg, only_idx, &src, &p, rundir, &recs[0]) < 0)
-			goto fail;
-	} else if (build_all(cfg, &src, &p, rundir, &recs, &n) < 0) {
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(recs[i].name) > width)
-			width = (int)strlen(recs[i].name);
-	for (size_t i = 0; i < n; i++) {
-		printrec(&recs[i], width);
-		failed |= !recs[i].ok;
-		verify_failed |= recs[i].verify_failed;
-		interrupted |= recs[i].interrupted;
-	}
-	fflush(stdout);
-	logmsg("build records in %s/%s", rundir, RUN_BUILDS);
-	if (interrupted || spawn_interrupted)
-		rc = EXIT_INTERRUPTED;
-	else if (verify_failed)
-		rc = EXIT_VERIFY;
-	else if (failed)
-		rc = EXIT_PARTIAL;
-	goto cleanup;
-fail:
-	rc = cmd_fail();
+	rc = 0;
 cleanup:
-	buildrecs_free(recs, n);
-	lock_release(lk);
-	source_free(&src);
-	paths_free(&p);
 	delconfig(cfg);
-	free(rundir);
-	free(stamp);
-	free(lockpath);
-	free(cfgcopy);
 	return rc;
 }
+
+static int build_main(struct opts *o)
+{
+	struct pipeopts po;
+	struct pipeline p = {0};
+	int rc, width = 4;
+
+	if ((rc = cmd_operands(&cmd_build, o, 1, 1, "CONFIG")) != 0)
+		return rc;
+	cmd_pipeopts(o, &po);
+	rc = open_run(o, &po, &p);
+	if (rc == 0)
+		rc = pipeline_build(&p);
+	for (size_t i = 0; i < p.nrecs; i++)
+		if ((int)strlen(p.recs[i].name) > width)
+			width = (int)strlen(p.recs[i].name);
+	for (size_t i = 0; i < p.nrecs; i++)
+		printrec(&p.recs[i], width);
+	fflush(stdout);
+	if (rc == 0)
+		logmsg("build records in %s/%s", p.run.dir, RUN_BUILDS);
+	rc = cmd_end(&p, rc, opt_text(o, OPT_OUT));
+	pipeline_free(&p);
+	return rc;
+}
+
+static const struct cmdopt opts[] = {
+	{ OPT_OUT, "where the build records and logs go: a new run directory (default reports/NAME-STAMP), or one "
+	           "made before from the same config" },
+	{ OPT_WORK, NULL }, { OPT_REF, NULL }, { OPT_ONLY, NULL }, { OPT_QUIET, NULL },
+	{ NOPTS, NULL },
+};
 
 const struct cmd cmd_build = {
 	"build",
 	"CONFIG [--out RUN_DIR] [--work DIR] [--ref REF] [--only NAME]",
 	"build (or reuse) and verify the config's interpreters",
-	"  -o, --out RUN_DIR  where the build records and logs go (default reports/NAME-build-STAMP)\n"
-	"  -w, --work DIR     work area for sources, build folders and prefixes\n"
-	"                     (default $GILBENCH_WORK, else ./builds)\n"
-	"  -r, --ref REF      for a git source: build this branch, tag or commit instead\n"
-	"      --only NAME    only the build called NAME\n"
-	"  -h, --help         this help\n\n"
 	"A build whose key (source, patches, configure flags, make variables, environment,\n"
 	"compiler) is already installed in the work area is reused without running anything.\n"
 	"Each build's interpreter must report the GIL state its flags ask for.\n"
 	"Writes RUN_DIR/builds/NAME/build.json and configure.log, make.log, install.log,\n"
 	"verify.log. Exit: 0 all built, 3 a GIL state does not match, 4 a build failed,\n"
 	"130 interrupted.\n",
+	opts,
 	build_main,
 };

@@ -11,55 +11,27 @@
 #include "source.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-static const struct option opts[] = {
-	{"work", required_argument, NULL, 'w'},
-	{"ref", required_argument, NULL, 'r'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-static int fetch_main(int argc, char **argv)
+static int fetch_main(struct opts *o)
 {
-	const char *work = NULL, *ref = NULL;
+	const char *ref = opt_text(o, OPT_REF);
 	struct config *cfg = NULL;
 	struct paths p = { 0 };
 	struct source s = { 0 };
-	int c, rc = EXIT_OK;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			work = optarg;
-			break;
-		case 'r':
-			ref = optarg;
-			break;
-		case 'q':
-			log_quiet = true;
-			break;
-		case 'h':
-			cmd_usage(&cmd_fetch, 0);
-			return EXIT_OK;
-		default:
-			return cmd_error(&cmd_fetch, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_error(&cmd_fetch, optind >= argc ? "missing CONFIG" : "too many arguments");
-	if (config_load(argv[optind], &cfg) < 0) {
+	if ((rc = cmd_operands(&cmd_fetch, o, 1, 1, "CONFIG")) != 0)
+		return rc;
+	if (config_load(o->args[0], &cfg) < 0) {
 		rc = cmd_fail();
 		goto cleanup;
 	}
 	if (ref && cfg->source.kind != SRC_GIT) {
-		rc = cmd_error(&cmd_fetch, "--ref: %s has a tarball source, not a git one", argv[optind]);
+		rc = cmd_error(&cmd_fetch, "--ref: %s has a tarball source, not a git one", o->args[0]);
 		goto cleanup;
 	}
-	if (paths_init(&p, work) < 0 || source_prepare(cfg, &p, ref, &s) < 0) {
+	if (paths_init(&p, opt_text(o, OPT_WORK)) < 0 || source_prepare(cfg, &p, ref, &s) < 0) {
 		rc = cmd_fail();
 		goto cleanup;
 	}
@@ -74,18 +46,21 @@ cleanup:
 	return rc;
 }
 
+static const struct cmdopt opts[] = {
+	{ OPT_WORK, "work area holding src/KEY (default $GILBENCH_WORK, else ./builds)" },
+	{ OPT_REF, NULL },
+	{ OPT_QUIET, "no progress lines, only errors" },
+	{ NOPTS, NULL },
+};
+
 const struct cmd cmd_fetch = {
 	"fetch",
 	"CONFIG [--work DIR] [--ref REF] [--quiet]",
 	"download (or reuse), verify, extract and patch the config's CPython sources",
-	"  --work DIR   work area holding src/KEY (default $GILBENCH_WORK, else ./builds)\n"
-	"  --ref REF    git sources: branch, tag or commit instead of the config's ref\n"
-	"  --quiet      no progress lines, only errors\n"
-	"  --help       this text\n"
-	"\n"
 	"Prints kind, id (tarball sha256 or commit), origin, ref, key and tree, one per line.\n"
 	"Downloads are cached by sha256 in $GILBENCH_CACHE/downloads (default\n"
 	"~/.cache/gilbench). For tests: GILBENCH_LOW_SPEED_TIME, GILBENCH_CONNECT_TIMEOUT\n"
 	"(seconds), GILBENCH_MAX_ENTRIES, GILBENCH_MAX_BYTES (extraction limits).\n",
+	opts,
 	fetch_main,
 };

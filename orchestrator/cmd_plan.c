@@ -8,16 +8,9 @@
 #include "plan.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct option opts[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
 
 static void printtable(const struct plan *p)
 {
@@ -45,34 +38,20 @@ static void printtable(const struct plan *p)
 	       cfg->nvariants);
 }
 
-static int plan_main(int argc, char **argv)
+static int plan_main(struct opts *o)
 {
 	struct config *cfg = NULL;
 	struct plan *p = NULL;
-	bool json = false;
 	char *text = NULL;
-	int c, rc = EXIT_OK;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cmd_usage(&cmd_plan, 0);
-			return EXIT_OK;
-		default:
-			return cmd_error(&cmd_plan, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_error(&cmd_plan, optind >= argc ? "missing CONFIG" : "too many arguments");
-	if (config_load(argv[optind], &cfg) < 0 || plan_make(cfg, &p) < 0) {
+	if ((rc = cmd_operands(&cmd_plan, o, 1, 1, "CONFIG")) != 0)
+		return rc;
+	if (config_load(o->args[0], &cfg) < 0 || plan_make(cfg, &p) < 0) {
 		rc = cmd_fail();
 		goto cleanup;
 	}
-	if (json) {
+	if (opt_set(o, OPT_JSON)) {
 		text = plan_json(p);
 		printf("%s\n", text);
 	} else {
@@ -89,14 +68,18 @@ cleanup:
 	return rc;
 }
 
+static const struct cmdopt opts[] = {
+	{ OPT_JSON, "print the plan as JSON (what a run directory's plan.json holds)" },
+	{ NOPTS, NULL },
+};
+
 const struct cmd cmd_plan = {
 	"plan",
 	"CONFIG [--json]",
 	"check a config and list the cells it expands into",
-	"  --json     print the plan as JSON (what a run directory's plan.json holds)\n"
-	"  -h, --help this help\n\n"
 	"Each cell is one variant at one point of an experiment's matrix; its id is stable\n"
 	"across runs of the same config. A bad config prints one line, FILE:LINE:COL: KEY: problem,\n"
 	"and exits with 1.\n",
+	opts,
 	plan_main,
 };

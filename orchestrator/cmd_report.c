@@ -9,57 +9,35 @@
 #include "report.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-enum { OPT_NO_PLOTS = 256 };
-
-static const struct option opts[] = {
-	{"no-plots", no_argument, NULL, OPT_NO_PLOTS},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-static int report_main(int argc, char **argv)
+static int report_main(struct opts *op)
 {
-	struct reportopts o = { .plots = true };
-	int c, r;
+	struct reportopts o = { .plots = !opt_set(op, OPT_NO_PLOTS), .quiet = opt_set(op, OPT_QUIET) };
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_NO_PLOTS:
-			o.plots = false;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'h':
-			cmd_usage(&cmd_report, 0);
-			return EXIT_OK;
-		default:
-			return cmd_error(&cmd_report, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cmd_error(&cmd_report, optind >= argc ? "missing RUN_DIR" : "too many arguments");
-	r = report_run_opts(argv[optind], &o);
+	if ((r = cmd_operands(&cmd_report, op, 1, 1, "RUN_DIR")) != 0)
+		return r;
+	r = report_run_opts(op->args[0], &o);
 	if (r < 0)
 		return cmd_fail();
 	return r > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
+static const struct cmdopt opts[] = {
+	{ OPT_NO_PLOTS, NULL },
+	{ OPT_QUIET, "no noise warnings on stderr" },
+	{ NOPTS, NULL },
+};
+
 const struct cmd cmd_report = {
 	"report",
 	"RUN_DIR [--no-plots] [--quiet]",
 	"write the report of a run directory (Markdown, HTML, plots, results.json, pyperf JSON)",
-	"  --no-plots   do not run gnuplot: no plots/ and no plots in the HTML\n"
-	"  -q, --quiet  no noise warnings on stderr\n"
-	"  -h, --help   this help\n\n"
 	"Reads RUN_DIR/config.yaml, results.jsonl, builds/*/build.json and metadata.json; writes\n"
 	"results.json, report.md, report.html, plots/*.svg and pyperf/VARIANT.json into RUN_DIR.\n"
 	"Exit codes: 0 written, 4 written but some builds or trials failed (see its Failures\n"
 	"section), 1 the run directory could not be read. docs/report.md explains the report.\n",
+	opts,
 	report_main,
 };

@@ -8,33 +8,18 @@
 #include "cmd.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int verify_main(int argc, char **argv)
+static int verify_main(struct opts *o)
 {
 	struct verify_report r;
 	const char *path;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			cmd_usage(&cmd_verify, 0);
-			return EXIT_OK;
-		default:
-			return cmd_error(&cmd_verify, "bad option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cmd_error(&cmd_verify, optind == argc ? "no archive given" : "one archive only");
-	path = argv[optind];
+	if ((rc = cmd_operands(&cmd_verify, o, 1, 1, "ARCHIVE")) != 0)
+		return rc;
+	path = o->args[0];
 	rc = archive_verify(path, &r);
 	if (rc < 0)
 		return cmd_fail();
@@ -58,10 +43,10 @@ static int verify_main(int argc, char **argv)
 const struct cmd cmd_verify = {
 	"verify", "ARCHIVE",
 	"check an archive's members against its manifest.json",
-	"  -h, --help  this help\n"
-	"\nPrints \"ARCHIVE: OK, N members verified\" and exits 0, or one line per problem (a\n"
+	"Prints \"ARCHIVE: OK, N members verified\" and exits 0, or one line per problem (a\n"
 	"changed, missing or extra member, a missing or malformed manifest, a corrupt or\n"
 	"truncated archive, each naming the member; a gzip header, trailer or tail that is not\n"
 	"as gilbench wrote it) and exits 3. See docs/archive.md.\n",
+	NULL,
 	verify_main,
 };

@@ -1,15 +1,12 @@
 /* compare.c: two sets of trials side by side, cell by cell (see compare.h).
  *
- * Both results.jsonl files are loaded with results_load(). Each trial is filed under its
- * cell, keyed by (experiment, variant, point), the variant first checked against and
- * stripped of the side's suffix (NAME@A) when one is given. A cell is "present" on a side
- * when any trial of it was recorded there, even a failed one; only measured trials that
- * finished ok count as data. Cells keep the order in which they first appear in A, then
- * B's own. For cells on both sides, stats_summary() gives each side's median and CI and
- * stats_compare() the ratio B/A, its bootstrap interval and Welch's p; the verdict follows
- * from stats_compare's "significant" and the noise threshold, and from the direction of
- * the experiment's metric (config.yaml; lower is better when no config loads). The
- * Markdown and the JSON (jansson) are built from the same numbers in one pass. */
+ * Each side is loaded as a run directory: its own config.yaml (config_load_rundir), the
+ * plan of that config, and results.jsonl filed by cell id (cells_file). Cells are matched
+ * by key (plan_cellkey with the side's suffix), A's cells first in plan order, then B's
+ * own. A cell is present on a side when any trial was filed under it there, even a failed
+ * one; only measured trials that finished ok count as data. For cells on both sides,
+ * judge() gives the verdict of B against A at the tie, in the direction of the metric as
+ * B's config says. One pass builds the document (doc.h) and the JSON from the same numbers. */
 #include "compare.h"
 
 #include <math.h>
@@ -18,135 +15,113 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive.h"
+#include "cells.h"
 #include "config.h"
+#include "doc.h"
 #include "results.h"
 #include "rundir.h"
 #include "stats.h"
 #include "util.h"
+#include "verdict.h"
 
-struct side {
-	double *v;
-	size_t n, cap;
-	bool present;
+#define DASH "\xe2\x80\x94"
+
+struct cside {
+	const char *dir, *suffix;
+	struct config *cfg;
+	struct plan *plan;
+	struct trial *t;
+	size_t nt;
+	struct cellfile cf;
 };
 
 struct ccell {
-	char *exp, *variant, *point;
-	struct side s[2];
+	char key[CELLIDLEN];
+	const struct cell *c[2]; /* the cell in each side's plan, or NULL */
 };
 
-struct cellset {
+struct cctx {
+	const struct compareopts *o;
+	double tie;             /* o->tie, else B's run.tie */
+	struct cside s[2];
 	struct ccell *v;
 	size_t n;
+	struct doc *doc;
+	struct blk *table;
+	json_t *root, *cells;
+	struct comparesummary *sum;
 };
 
-static void side_add(struct side *sd, double x)
+static int load_side(struct cside *sd)
 {
-	if (sd->n == sd->cap) {
-		sd->cap = sd->cap ? sd->cap * 2 : 8;
-		sd->v = xreallocarray(sd->v, sd->cap, sizeof(*sd->v));
-	}
-	sd->v[sd->n++] = x;
-}
-
-static struct ccell *cell_get(struct cellset *cs, const char *exp, const char *variant, size_t vlen,
-                              const char *point)
-{
-	struct ccell *c;
-
-	for (size_t i = 0; i < cs->n; i++) {
-		c = &cs->v[i];
-		if (strcmp(c->exp, exp) == 0 && strlen(c->variant) == vlen &&
-		    strncmp(c->variant, variant, vlen) == 0 && strcmp(c->point, point) == 0)
-			return c;
-	}
-	cs->v = xreallocarray(cs->v, cs->n + 1, sizeof(*cs->v));
-	c = &cs->v[cs->n++];
-	memset(c, 0, sizeof(*c));
-	c->exp = xstrdup(exp);
-	c->variant = xstrndup(variant, vlen);
-	c->point = xstrdup(point);
-	return c;
-}
-
-static void cellset_free(struct cellset *cs)
-{
-	for (size_t i = 0; i < cs->n; i++) {
-		free(cs->v[i].exp);
-		free(cs->v[i].variant);
-		free(cs->v[i].point);
-		free(cs->v[i].s[0].v);
-		free(cs->v[i].s[1].v);
-	}
-	free(cs->v);
-	cs->v = NULL;
-	cs->n = 0;
-}
-
-/* File one side's trials into the cells. */
-static int load_side(const char *dir, int which, const char *suffix, struct cellset *cs)
-{
-	struct trial *t = NULL;
-	size_t n = 0, good = 0, slen = suffix ? strlen(suffix) : 0;
-	char *path = pathjoin(dir, RUN_RESULTS);
+	char *path = pathjoin(sd->dir, RUN_RESULTS);
+	size_t good;
 	int rc = -1;
 
-	if (!isdir(dir)) {
-		errorf("%s: not a run directory", dir);
+	if (!isdir(sd->dir) || rundir_is(sd->dir) != 1) {
+		errorf("not a run directory (no %s)", RUN_STATE);
 		goto cleanup;
 	}
+	if (config_load_rundir(sd->dir, &sd->cfg) < 0 || plan_make(sd->cfg, &sd->plan) < 0)
+		goto cleanup;
 	if (!exists(path)) {
-		errorf("%s: not a run directory (no %s)", dir, RUN_RESULTS);
+		errorf("%s: not a finished run (no %s)", sd->dir, RUN_RESULTS);
 		goto cleanup;
 	}
-	if (results_load(path, &t, &n, &good) < 0) {
-		errwrap("%s", dir);
+	if (results_load(path, &sd->t, &sd->nt, &good) < 0)
 		goto cleanup;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t vlen = strlen(t[i].variant);
-		struct ccell *c;
-		if (slen) {
-			if (vlen <= slen || strcmp(t[i].variant + vlen - slen, suffix) != 0)
-				continue;
-			vlen -= slen;
-		}
-		c = cell_get(cs, t[i].experiment, t[i].variant, vlen, t[i].point);
-		c->s[which].present = true;
-		if (!t[i].warmup && t[i].status == TRIAL_OK && isfinite(t[i].metric))
-			side_add(&c->s[which], t[i].metric);
-	}
+	cells_file(&sd->cf, sd->plan, sd->t, sd->nt);
 	rc = 0;
 cleanup:
-	results_free(t, n);
+	if (rc < 0)
+		errwrap("%s", sd->dir);
 	free(path);
 	return rc;
 }
 
-/* The run's config, when it loads: it says which way each metric is better. */
-static struct config *load_config(const char *dir)
+static void match(struct cctx *x)
 {
-	struct config *cfg = NULL;
-	char *path = pathjoin(dir, RUN_CONFIG);
-
-	if (exists(path) && config_load(path, &cfg) < 0) {
-		warn("%s (lower is taken as better for every metric of this side)", errmsg());
-		cfg = NULL;
+	for (int k = 0; k < 2; k++) {
+		const struct plan *p = x->s[k].plan;
+		for (size_t i = 0; i < p->ncells; i++) {
+			char key[CELLIDLEN];
+			size_t m;
+			if (plan_cellkey(p, &p->cells[i], x->s[k].suffix, key) < 0)
+				continue;
+			for (m = 0; m < x->n && strcmp(x->v[m].key, key) != 0; m++)
+				;
+			if (m == x->n) {
+				x->v = xreallocarray(x->v, x->n + 1, sizeof(*x->v));
+				memset(&x->v[x->n], 0, sizeof(*x->v));
+				memcpy(x->v[x->n++].key, key, CELLIDLEN);
+			}
+			x->v[m].c[k] = &p->cells[i];
+		}
 	}
-	free(path);
-	return cfg;
 }
 
-static bool lower_better(const struct config *a, const struct config *b, const char *exp)
+static const struct cellvals *vals(const struct cctx *x, const struct ccell *c, int k)
 {
-	const struct config *cfgs[] = { b, a };
+	return c->c[k] ? &x->s[k].cf.cells[c->c[k] - x->s[k].plan->cells] : NULL;
+}
 
-	for (size_t k = 0; k < LEN(cfgs); k++)
-		for (size_t i = 0; cfgs[k] && i < cfgs[k]->nexps; i++)
-			if (strcmp(cfgs[k]->exps[i].name, exp) == 0)
-				return cfgs[k]->exps[i].lower_is_better;
-	return true;
+static bool present(const struct cctx *x, const struct ccell *c, int k)
+{
+	const struct cellvals *cv = vals(x, c, k);
+
+	return cv && cv->ntrials > 0;
+}
+
+/* experiment, point and variant (without the suffix) of a matched cell */
+static void names(const struct cctx *x, const struct ccell *c, const char **exp, const char **point, char **variant)
+{
+	int k = c->c[1] ? 1 : 0;
+	const struct plan *p = x->s[k].plan;
+	const char *v = p->cfg->variants[c->c[k]->variant].name, *suf = x->s[k].suffix ? x->s[k].suffix : "";
+
+	*exp = p->cfg->exps[c->c[k]->exp].name;
+	*point = p->points[c->c[k]->point].label;
+	*variant = xstrndup(v, strlen(v) - strlen(suf));
 }
 
 static json_t *num(double x)
@@ -162,231 +137,275 @@ static json_t *summary_json(const struct summary *m)
 	                 "ci_lo", num(m->ci_lo), "ci_hi", num(m->ci_hi));
 }
 
-static void md_side(struct buf *b, const struct summary *m)
+static char *side_text(const struct summary *m)
 {
 	if (m->n == 0)
-		bufadds(b, " — |");
-	else if (m->n < 2)
-		bufaddf(b, " %.4g (n=1) |", m->median);
-	else
-		bufaddf(b, " %.4g [%.4g, %.4g] n=%zu |", m->median, m->ci_lo, m->ci_hi, m->n);
+		return xstrdup(DASH);
+	if (m->n < 2)
+		return xasprintf("%.4g (n=1)", m->median);
+	return xasprintf("%.4g [%.4g, %.4g] n=%zu", m->median, m->ci_lo, m->ci_hi, m->n);
 }
 
-static void md_p(struct buf *b, double p)
+static const char *word(const struct cctx *x, enum verdict v, bool lower)
 {
-	if (!isfinite(p))
-		bufadds(b, " — |");
-	else if (p < 0.001)
-		bufadds(b, " <0.001 |");
-	else
-		bufaddf(b, " %.3f |", p);
+	return v == VERDICT_SAME && x->o->same_word ? x->o->same_word : verdict_word(v, lower);
 }
 
-static const char *point_text(const char *p)
+static char *verdict_text(const struct cctx *x, const struct judgement *j, bool lower)
 {
-	return *p ? p : "—";
+	if (j->verdict == VERDICT_BETTER || j->verdict == VERDICT_WORSE)
+		return xasprintf("%s (%+.1f%%)", word(x, j->verdict, lower), (j->c.ratio - 1) * 100);
+	if (j->verdict == VERDICT_INCONCLUSIVE && j->need > 0)
+		return xasprintf("inconclusive (~%ld trials would decide)", j->need);
+	return xstrdup(word(x, j->verdict, lower));
 }
 
-static void md_escape(struct buf *b, const char *s)
+static void count(struct comparesummary *s, const struct judgement *j, double slowdown, const char *cellname)
 {
-	for (; *s; s++) {
-		if (*s == '|')
-			bufadds(b, "\\|");
-		else
-			bufadd(b, s, 1);
+	switch (j->verdict) {
+	case VERDICT_BETTER: s->faster++; break;
+	case VERDICT_SAME: s->same++; break;
+	case VERDICT_INCONCLUSIVE: s->inconclusive++; break;
+	case VERDICT_NODATA: s->nodata++; break;
+	case VERDICT_WORSE:
+		s->slower++;
+		if (slowdown > s->worst) {
+			s->worst = slowdown;
+			free(s->worst_cell);
+			s->worst_cell = xstrdup(cellname);
+		}
+		break;
 	}
 }
 
-/* One line of the cells-on-one-side lists. */
-static void onlyside(struct buf *md, json_t *arr, const struct ccell *c)
+/* one cell present on both sides: a table row and a JSON object */
+static void compare_cell(struct cctx *x, const struct ccell *c)
 {
-	bufadds(md, "- ");
-	md_escape(md, c->exp);
-	bufadds(md, " ");
-	md_escape(md, point_text(c->point));
-	bufadds(md, " ");
-	md_escape(md, c->variant);
-	bufadds(md, "\n");
-	json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "experiment", c->exp, "variant", c->variant,
-	                                     "point", c->point));
+	const char *exp, *point;
+	char *variant, *cellname;
+	const struct cellvals *a = vals(x, c, 0), *b = vals(x, c, 1);
+	bool lower = x->s[1].cfg->exps[c->c[1]->exp].lower_is_better;
+	struct summary sa, sb;
+	struct judgement j;
+	double slowdown = 0;
+
+	names(x, c, &exp, &point, &variant);
+	stats_summary(a->vals, a->n, &sa);
+	stats_summary(b->vals, b->n, &sb);
+	judge(a->vals, a->n, b->vals, b->n, x->tie, lower, &j);
+	if (j.verdict == VERDICT_WORSE)
+		slowdown = lower ? j.c.ratio - 1 : 1 / j.c.ratio - 1;
+	cellname = xasprintf("%s%s%s %s", exp, *point ? " " : "", point, variant);
+	x->sum->cells++;
+	count(x->sum, &j, slowdown, cellname);
+
+	doc_cells(x->table, exp);
+	doc_cells(x->table, *point ? point : DASH);
+	doc_cells(x->table, variant);
+	doc_cell(x->table, side_text(&sa));
+	doc_cell(x->table, side_text(&sb));
+	doc_cell(x->table, !isfinite(j.c.ratio) ? xstrdup(DASH)
+	                   : isfinite(j.c.ratio_lo) ? xasprintf("%.3f [%.3f, %.3f]", j.c.ratio, j.c.ratio_lo, j.c.ratio_hi)
+	                                            : xasprintf("%.3f", j.c.ratio));
+	doc_cell(x->table, !isfinite(j.c.p) ? xstrdup(DASH) : j.c.p < 0.001 ? xstrdup("<0.001") : xasprintf("%.3f", j.c.p));
+	doc_cell(x->table, verdict_text(x, &j, lower));
+
+	json_array_append_new(x->cells, json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"key", c->key, "experiment", exp, "variant", variant, "point", point,
+		"a", summary_json(&sa), "b", summary_json(&sb), "ratio", num(j.c.ratio), "ratio_lo", num(j.c.ratio_lo),
+		"ratio_hi", num(j.c.ratio_hi), "p", num(j.c.p), "significant", j.c.significant, "lower_is_better", lower,
+		"change", num(j.c.ratio - 1), "verdict", word(x, j.verdict, lower), "worse", j.verdict == VERDICT_WORSE,
+		"slowdown", num(slowdown), "equivalence", json_pack("[o, o]", num(j.eq_lo), num(j.eq_hi)),
+		"rel_lo", num(j.rel_lo), "rel_hi", num(j.rel_hi), "tost_p", num(j.tost_p),
+		"need", j.need ? json_integer(j.need) : json_null()));
+	free(cellname);
+	free(variant);
+}
+
+/* the cells present on side k only: a list and a JSON array */
+static size_t one_side(struct cctx *x, int k, const char *label, json_t *arr)
+{
+	struct blk *list = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		const char *exp, *point;
+		char *variant;
+		if (!present(x, &x->v[i], k) || present(x, &x->v[i], !k))
+			continue;
+		if (!list) {
+			doc_para(x->doc, xasprintf("Only in %s:", label));
+			list = doc_list(x->doc);
+		}
+		names(x, &x->v[i], &exp, &point, &variant);
+		doc_cell(list, xasprintf("%s %s %s", exp, *point ? point : DASH, variant));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "experiment", exp, "variant", variant, "point", point));
+		free(variant);
+		n++;
+	}
+	return n;
+}
+
+static void head(struct cctx *x, const char *la, const char *lb)
+{
+	struct blk *l;
+
+	if (x->o->title)
+		doc_heading(x->doc, 1, x->o->title);
+	else
+		doc_heading(x->doc, 1, "Comparison");
+	l = doc_list(x->doc);
+	doc_cell(l, xasprintf("%s: %s", la, x->o->where_a ? x->o->where_a : x->s[0].dir));
+	doc_cell(l, xasprintf("%s: %s", lb, x->o->where_b ? x->o->where_b : x->s[1].dir));
+	doc_cell(l, xasprintf("Each side: median of the measured trials, [95%% CI of the mean], n trials. %s/%s: ratio "
+	                      "of medians with its 95%% bootstrap interval; p: Welch's t-test.", lb, la));
+	doc_cell(l, xasprintf("Verdicts: faster or slower when p < 0.05, the interval excludes 1 and the change is over "
+	                      "%.3g%%; %s when an equivalence test shows the two within %.3g%%; inconclusive otherwise, "
+	                      "with the trials per side likely to decide it.", x->tie * 100,
+	                      x->o->same_word ? x->o->same_word : "same", x->tie * 100));
+	x->table = doc_table(x->doc, 8);
+	doc_cells(x->table, "Experiment");
+	doc_cells(x->table, "Point");
+	doc_cells(x->table, "Variant");
+	doc_cells(x->table, la);
+	doc_cells(x->table, lb);
+	doc_cell(x->table, xasprintf("%s/%s [95%% CI]", lb, la));
+	doc_cells(x->table, "p");
+	doc_cells(x->table, "Verdict");
+}
+
+static void tail(struct cctx *x, const char *la, const char *lb)
+{
+	struct comparesummary *s = x->sum;
+	struct buf b = {0};
+
+	bufaddf(&b, "Summary: %zu cells compared: %zu slower, %zu faster, %zu %s, %zu inconclusive", s->cells, s->slower,
+	        s->faster, s->same, x->o->same_word ? x->o->same_word : "same", s->inconclusive);
+	if (s->nodata)
+		bufaddf(&b, ", %zu without data", s->nodata);
+	if (s->only_a || s->only_b)
+		bufaddf(&b, "; %zu only in %s, %zu only in %s", s->only_a, la, s->only_b, lb);
+	if (s->worst_cell)
+		bufaddf(&b, ". Worst slowdown: %+.1f%% (%s)", s->worst * 100, s->worst_cell);
+	if (s->unmatched || s->duplicates)
+		bufaddf(&b, ". Left out: %zu trials of no cell of their run's config, %zu repeated rounds", s->unmatched,
+		        s->duplicates);
+	bufadds(&b, ".");
+	doc_para(x->doc, b.s);
+	json_object_set_new(x->root, "summary", json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "cells", (json_int_t)s->cells,
+		"slower", (json_int_t)s->slower, "faster", (json_int_t)s->faster, "same", (json_int_t)s->same,
+		"inconclusive", (json_int_t)s->inconclusive, "no_data", (json_int_t)s->nodata,
+		"only_a", (json_int_t)s->only_a, "only_b", (json_int_t)s->only_b, "unmatched", (json_int_t)s->unmatched,
+		"duplicates", (json_int_t)s->duplicates, "worst_slowdown", s->worst,
+		"worst_cell", s->worst_cell ? json_string(s->worst_cell) : json_null()));
+}
+
+/* compare.md -> compare.html */
+static char *html_twin(const char *md)
+{
+	size_t n = strlen(md);
+
+	if (n > 3 && strcmp(md + n - 3, ".md") == 0)
+		n -= 3;
+	return xasprintf("%.*s.html", (int)n, md);
+}
+
+int compare_doc(const char *dir_a, const char *dir_b, const struct compareopts *o, struct doc *d,
+                struct comparesummary *s)
+{
+	struct cctx x = { .o = o, .sum = s, .doc = d };
+	const char *la = o->label_a ? o->label_a : "A", *lb = o->label_b ? o->label_b : "B";
+	json_t *onlya, *onlyb;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	x.s[0] = (struct cside){ .dir = dir_a, .suffix = o->suffix_a };
+	x.s[1] = (struct cside){ .dir = dir_b, .suffix = o->suffix_b };
+	if (load_side(&x.s[0]) < 0 || load_side(&x.s[1]) < 0)
+		goto cleanup;
+	match(&x);
+	x.tie = o->tie >= 0 ? o->tie : x.s[1].cfg->run.tie;
+	x.root = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:f, s:[], s:[], s:[]}",
+	                   "a", "dir", o->where_a ? o->where_a : dir_a, "label", la,
+	                   "b", "dir", o->where_b ? o->where_b : dir_b, "label", lb,
+	                   "tie", x.tie, "cells", "only_a", "only_b");
+	x.cells = json_object_get(x.root, "cells");
+	onlya = json_object_get(x.root, "only_a");
+	onlyb = json_object_get(x.root, "only_b");
+	head(&x, la, lb);
+	for (size_t i = 0; i < x.n; i++)
+		if (present(&x, &x.v[i], 0) && present(&x, &x.v[i], 1))
+			compare_cell(&x, &x.v[i]);
+	if (s->cells == 0)
+		for (int k = 0; k < 8; k++)
+			doc_cells(x.table, k ? "" : "(no cell on both sides)");
+	s->only_a = one_side(&x, 0, la, onlya);
+	s->only_b = one_side(&x, 1, lb, onlyb);
+	s->unmatched = x.s[0].cf.unmatched + x.s[1].cf.unmatched;
+	s->duplicates = x.s[0].cf.duplicates + x.s[1].cf.duplicates;
+	tail(&x, la, lb);
+	s->json = x.root;
+	x.root = NULL;
+	rc = 0;
+cleanup:
+	for (int k = 0; k < 2; k++) {
+		if (x.s[k].plan)
+			cells_free(&x.s[k].cf);
+		results_free(x.s[k].t, x.s[k].nt);
+		delplan(x.s[k].plan);
+		delconfig(x.s[k].cfg);
+	}
+	free(x.v);
+	json_decref(x.root);
+	if (rc < 0)
+		comparesummary_free(s);
+	return rc;
+}
+
+int compare_render(const struct doc *d, const char *title, const char *out_md, struct comparesummary *s)
+{
+	struct buf md = {0}, html = {0};
+	int rc = -1;
+
+	doc_md(d, NULL, &md);
+	doc_html(d, title, NULL, &html);
+	if (out_md) {
+		char *h = html_twin(out_md);
+		int w = writefile(out_md, md.s, md.len) < 0 || writefile(h, html.s, html.len) < 0 ? -1 : 0;
+		free(h);
+		if (w < 0)
+			goto cleanup;
+	}
+	free(s->markdown);
+	free(s->html);
+	s->markdown = md.s;
+	s->html = html.s;
+	md.s = html.s = NULL;
+	rc = 0;
+cleanup:
+	buffree(&md);
+	buffree(&html);
+	return rc;
 }
 
 int compare_runs(const char *dir_a, const char *dir_b, const struct compareopts *o,
                  const char *out_md, const char *out_json, struct comparesummary *s)
 {
-	struct cellset cs = {0};
-	struct config *cfga = NULL, *cfgb = NULL;
-	struct buf md = {0};
-	json_t *root = NULL, *cells, *onlya, *onlyb;
-	const char *la = o && o->label_a ? o->label_a : "A", *lb = o && o->label_b ? o->label_b : "B";
-	double noise = o && o->noise >= 0 ? o->noise : COMPARE_NOISE;
-	char *text = NULL;
+	struct doc d = {0};
 	int rc = -1;
 
-	memset(s, 0, sizeof(*s));
-	if (load_side(dir_a, 0, o ? o->suffix_a : NULL, &cs) < 0 ||
-	    load_side(dir_b, 1, o ? o->suffix_b : NULL, &cs) < 0)
+	if (compare_doc(dir_a, dir_b, o, &d, s) < 0)
 		goto cleanup;
-	cfga = load_config(dir_a);
-	cfgb = load_config(dir_b);
-
-	root = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:f, s:[], s:[], s:[]}",
-	                 "a", "dir", o && o->where_a ? o->where_a : dir_a, "label", la,
-	                 "b", "dir", o && o->where_b ? o->where_b : dir_b, "label", lb,
-	                 "noise", noise, "cells", "only_a", "only_b");
-	cells = json_object_get(root, "cells");
-	onlya = json_object_get(root, "only_a");
-	onlyb = json_object_get(root, "only_b");
-
-	if (o && o->title)
-		bufaddf(&md, "# %s\n\n", o->title);
-	else
-		bufaddf(&md, "# Comparison: %s vs %s\n\n", la, lb);
-	bufaddf(&md, "- %s: `%s`\n- %s: `%s`\n", la, o && o->where_a ? o->where_a : dir_a,
-	        lb, o && o->where_b ? o->where_b : dir_b);
-	bufaddf(&md, "- Each side: median of the measured trials, [95%% CI of the mean], n trials. "
-	             "%s/%s: ratio of medians with its 95%% bootstrap interval; p: Welch's t-test.\n",
-	        lb, la);
-	bufaddf(&md, "- A cell is faster or slower when p < 0.05, the interval excludes 1 and the change "
-	             "is over the noise threshold of %.3g%%.\n\n", noise * 100);
-	bufaddf(&md, "| Experiment | Point | Variant | %s | %s | %s/%s [95%% CI] | p | Verdict |\n", la, lb, lb, la);
-	bufadds(&md, "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-
-	for (size_t i = 0; i < cs.n; i++) {
-		struct ccell *c = &cs.v[i];
-		struct summary sa, sb;
-		struct comparison cmp;
-		bool lower, worse;
-		const char *verdict;
-		double change, slowdown = 0;
-		json_t *jc;
-
-		if (!c->s[0].present || !c->s[1].present)
-			continue;
-		s->cells++;
-		lower = lower_better(cfga, cfgb, c->exp);
-		stats_summary(c->s[0].v, c->s[0].n, &sa);
-		stats_summary(c->s[1].v, c->s[1].n, &sb);
-		stats_compare(c->s[0].v, c->s[0].n, c->s[1].v, c->s[1].n, &cmp);
-		change = cmp.ratio - 1;
-		worse = lower ? change > 0 : change < 0;
-		if (sa.n == 0 || sb.n == 0 || !isfinite(cmp.ratio)) {
-			verdict = "no data";
-			s->nodata++;
-		} else if (cmp.significant && fabs(change) > noise) {
-			verdict = worse ? "slower" : "faster";
-			if (worse) {
-				slowdown = lower ? change : 1 / cmp.ratio - 1;
-				s->slower++;
-				if (slowdown > s->worst) {
-					s->worst = slowdown;
-					free(s->worst_cell);
-					s->worst_cell = xasprintf("%s%s%s %s", c->exp, *c->point ? " " : "", c->point, c->variant);
-				}
-			} else {
-				s->faster++;
-			}
-		} else {
-			verdict = "no significant change";
-			s->same++;
-		}
-
-		bufadds(&md, "| ");
-		md_escape(&md, c->exp);
-		bufadds(&md, " | ");
-		md_escape(&md, point_text(c->point));
-		bufadds(&md, " | ");
-		md_escape(&md, c->variant);
-		bufadds(&md, " |");
-		md_side(&md, &sa);
-		md_side(&md, &sb);
-		if (isfinite(cmp.ratio) && isfinite(cmp.ratio_lo))
-			bufaddf(&md, " %.3f [%.3f, %.3f] |", cmp.ratio, cmp.ratio_lo, cmp.ratio_hi);
-		else if (isfinite(cmp.ratio))
-			bufaddf(&md, " %.3f |", cmp.ratio);
-		else
-			bufadds(&md, " — |");
-		md_p(&md, cmp.p);
-		if (strcmp(verdict, "faster") == 0 || strcmp(verdict, "slower") == 0)
-			bufaddf(&md, " %s (%+.1f%%) |\n", verdict, change * 100);
-		else
-			bufaddf(&md, " %s |\n", verdict);
-
-		jc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:s, s:o}",
-		               "experiment", c->exp, "variant", c->variant, "point", c->point,
-		               "a", summary_json(&sa), "b", summary_json(&sb),
-		               "ratio", num(cmp.ratio), "ratio_lo", num(cmp.ratio_lo), "ratio_hi", num(cmp.ratio_hi),
-		               "p", num(cmp.p), "significant", cmp.significant, "lower_is_better", lower,
-		               "change", num(change), "verdict", verdict, "slowdown", num(slowdown));
-		json_array_append_new(cells, jc);
-	}
-	if (s->cells == 0)
-		bufadds(&md, "| (no cell on both sides) | | | | | | | |\n");
-
-	for (size_t i = 0; i < cs.n; i++)
-		if (cs.v[i].s[0].present && !cs.v[i].s[1].present)
-			s->only_a++;
-	for (size_t i = 0; i < cs.n; i++)
-		if (!cs.v[i].s[0].present && cs.v[i].s[1].present)
-			s->only_b++;
-	if (s->only_a) {
-		bufaddf(&md, "\nOnly in %s (%zu):\n\n", la, s->only_a);
-		for (size_t i = 0; i < cs.n; i++)
-			if (cs.v[i].s[0].present && !cs.v[i].s[1].present)
-				onlyside(&md, onlya, &cs.v[i]);
-	}
-	if (s->only_b) {
-		bufaddf(&md, "\nOnly in %s (%zu):\n\n", lb, s->only_b);
-		for (size_t i = 0; i < cs.n; i++)
-			if (!cs.v[i].s[0].present && cs.v[i].s[1].present)
-				onlyside(&md, onlyb, &cs.v[i]);
-	}
-
-	bufaddf(&md, "\nSummary: %zu cells compared: %zu slower, %zu faster, %zu no significant change",
-	        s->cells, s->slower, s->faster, s->same);
-	if (s->nodata)
-		bufaddf(&md, ", %zu without data", s->nodata);
-	if (s->only_a || s->only_b)
-		bufaddf(&md, "; %zu only in %s, %zu only in %s", s->only_a, la, s->only_b, lb);
-	if (s->worst_cell)
-		bufaddf(&md, ". Worst slowdown: %+.1f%% (%s)", s->worst * 100, s->worst_cell);
-	bufadds(&md, ".\n");
-
-	json_object_set_new(root, "summary",
-	                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}",
-	                              "cells", (json_int_t)s->cells, "slower", (json_int_t)s->slower,
-	                              "faster", (json_int_t)s->faster, "same", (json_int_t)s->same,
-	                              "no_data", (json_int_t)s->nodata, "only_a", (json_int_t)s->only_a,
-	                              "only_b", (json_int_t)s->only_b, "worst_slowdown", s->worst,
-	                              "worst_cell", s->worst_cell ? json_string(s->worst_cell) : json_null()));
-
-	if (out_md && writefile(out_md, md.s, md.len) < 0)
+	if (compare_render(&d, o->title ? o->title : "Comparison", out_md, s) < 0 ||
+	    (out_json && writejson(out_json, s->json, JSON_DOC) < 0)) {
+		comparesummary_free(s);
 		goto cleanup;
-	if (out_json) {
-		char *enc = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-		if (!enc) {
-			errorf("%s: cannot encode the comparison as JSON", out_json);
-			goto cleanup;
-		}
-		text = xasprintf("%s\n", enc);
-		free(enc);
-		if (writefile(out_json, text, strlen(text)) < 0)
-			goto cleanup;
 	}
-	s->markdown = md.s;
-	md.s = NULL;
-	s->json = root;
-	root = NULL;
 	rc = 0;
 cleanup:
-	free(text);
-	buffree(&md);
-	json_decref(root);
-	delconfig(cfga);
-	delconfig(cfgb);
-	cellset_free(&cs);
-	if (rc < 0)
-		comparesummary_free(s);
+	deldoc(&d);
 	return rc;
 }
 
@@ -395,12 +414,9 @@ size_t compare_regressions(const struct comparesummary *s, double pct)
 	json_t *cells = json_object_get(s->json, "cells"), *c;
 	size_t i, n = 0;
 
-	json_array_foreach(cells, i, c) {
-		const char *v = json_string_value(json_object_get(c, "verdict"));
-		double slow = json_number_value(json_object_get(c, "slowdown"));
-		if (v && strcmp(v, "slower") == 0 && slow > pct)
+	json_array_foreach(cells, i, c)
+		if (json_is_true(json_object_get(c, "worse")) && json_number_value(json_object_get(c, "slowdown")) > pct)
 			n++;
-	}
 	return n;
 }
 
@@ -408,62 +424,7 @@ void comparesummary_free(struct comparesummary *s)
 {
 	free(s->worst_cell);
 	free(s->markdown);
+	free(s->html);
 	json_decref(s->json);
 	memset(s, 0, sizeof(*s));
 }
-
-bool compare_isarchive(const char *path)
-{
-	size_t n = strlen(path);
-
-	return (n > 7 && strcmp(path + n - 7, ".tar.gz") == 0) || (n > 4 && strcmp(path + n - 4, ".tgz") == 0);
-}
-
-int compare_rundir(const char *arg, const char *tmp, const char *what, char **dir)
-{
-	struct verify_report vr = {0};
-	struct buf msg = {0};
-	char *dest = NULL;
-	int v, rc = -1;
-
-	*dir = NULL;
-	if (!compare_isarchive(arg) || isdir(arg)) {
-		if (!isdir(arg)) {
-			errorf("%s: no such run directory or .tar.gz archive", arg);
-			goto cleanup;
-		}
-		*dir = abspath(arg);
-		rc = *dir ? 0 : -1;
-		goto cleanup;
-	}
-	v = archive_verify(arg, &vr);
-	if (v < 0) {
-		errwrap("%s", arg);
-		goto cleanup;
-	}
-	if (v > 0) {
-		bufaddf(&msg, "%s: the archive failed verification (%zu problems)", arg, vr.nproblems);
-		for (size_t i = 0; i < vr.nproblems; i++) {
-			char *line = verify_problem_str(&vr.problems[i]);
-			bufaddf(&msg, "\n  %s", line);
-			free(line);
-		}
-		errorf("%s", msg.s);
-		rc = 1;
-		goto cleanup;
-	}
-	dest = pathjoin(tmp, what);
-	if (archive_extract_run(arg, dest) < 0) {
-		errwrap("%s", arg);
-		goto cleanup;
-	}
-	*dir = dest;
-	dest = NULL;
-	rc = 0;
-cleanup:
-	verify_report_free(&vr);
-	buffree(&msg);
-	free(dest);
-	return rc;
-}
-

@@ -43,6 +43,7 @@ struct node {
 struct ctx {
 	const char *file;       /* the path errors name */
 	const char *dir;        /* absolute folder of the config */
+	bool inrun;             /* a run directory's config: every path resolves inside dir */
 };
 
 /* ---------- errors ---------- */
@@ -640,11 +641,16 @@ static int listof(struct ctx *x, const struct node *n, const char *path, bool no
 	return 0;
 }
 
-static bool isregular(const char *path)
+/* 1 when PATH, with every link resolved, is a regular file inside ROOT; 0 when not */
+static int inside(const char *root, const char *path)
 {
-	struct stat st;
+	char *r = realpath(root, NULL), *p = realpath(path, NULL);
+	size_t n = r ? strlen(r) : 0;
+	int in = r && p && strncmp(p, r, n) == 0 && (p[n] == '/' || (n == 1 && r[0] == '/')) && isregular(p);
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(r);
+	free(p);
+	return in;
 }
 
 /* ---------- pass 2: the sections ---------- */
@@ -723,7 +729,16 @@ static int loadpatches(struct ctx *x, const struct node *root, struct config *c)
 		char *ip = item("patches", i);
 		int rc = strof(x, p->kids[i], ip, &pc->name);
 		pc->pos = p->kids[i]->pos;
-		if (rc == 0) {
+		if (rc == 0 && x->inrun) {
+			/* a run directory holds its own copy of every patch, by file name */
+			const char *base = strrchr(pc->name, '/');
+			pc->path = xasprintf("%s/patches/%s", x->dir, base ? base + 1 : pc->name);
+			if (!base ? !*pc->name : !base[1])
+				rc = fail(x, p->kids[i], ip, "patch \"%s\" names no file", pc->name);
+			else if (inside(x->dir, pc->path) <= 0)
+				rc = fail(x, p->kids[i], ip, "patch \"%s\": %s is missing or not a regular file inside the run directory",
+				          pc->name, pc->path);
+		} else if (rc == 0) {
 			const char *n = pc->name;
 			if (n[0] == '/')
 				pc->path = xstrdup(n);
@@ -1152,6 +1167,11 @@ static int loadexp(struct ctx *x, struct config *c, const struct node *list, siz
 		goto cleanup;
 	}
 	e->scriptpath = pathjoin(x->dir, e->script);
+	if (x->inrun && inside(x->dir, e->scriptpath) <= 0) {
+		fail(x, mapget(m, "script"), sp, "script \"%s\": %s is missing or not a regular file inside the run directory",
+		     e->script, e->scriptpath);
+		goto cleanup;
+	}
 	if (!isregular(e->scriptpath)) {
 		fail(x, mapget(m, "script"), sp, "script \"%s\" not found (looked for %s)", e->script, e->scriptpath);
 		goto cleanup;
@@ -1251,11 +1271,11 @@ static int loadroot(struct ctx *x, const struct node *root, struct config *c)
 
 /* ---------- entry points ---------- */
 
-int config_parse(const char *text, size_t len, const char *path, struct config **out)
+static int parse(const char *text, size_t len, const char *path, bool inrun, struct config **out)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
 	struct node *root = NULL;
-	struct ctx x = {.file = path};
+	struct ctx x = {.file = path, .inrun = inrun};
 	char hex[HEXLEN], *abs = NULL, *slash;
 	int rc = -1;
 
@@ -1294,7 +1314,12 @@ cleanup:
 	return rc;
 }
 
-int config_load(const char *path, struct config **out)
+int config_parse(const char *text, size_t len, const char *path, struct config **out)
+{
+	return parse(text, len, path, false, out);
+}
+
+static int load(const char *path, bool inrun, struct config **out)
 {
 	struct stat st;
 	char *text = NULL;
@@ -1310,9 +1335,19 @@ int config_load(const char *path, struct config **out)
 		return errorf("%s:1:1: the file is %lld bytes, over the limit of 1 MiB", path, (long long)st.st_size);
 	if (readfile(path, &text, &len) < 0)
 		return -1;
-	rc = config_parse(text, len, path, out);
+	rc = parse(text, len, path, inrun, out);
 	free(text);
 	return rc;
+}
+
+int config_load(const char *path, struct config **out)
+{
+	return load(path, false, out);
+}
+
+int config_load_inrun(const char *path, struct config **out)
+{
+	return load(path, true, out);
 }
 
 static void kvfree(struct kvlist *l)

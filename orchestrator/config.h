@@ -128,6 +128,9 @@ struct config {
 };
 
 int config_load(const char *path, struct config **out);          /* read, parse, check; -1 with "FILE:LINE:COL: ..." */
+int config_load_inrun(const char *path, struct config **out);    /* the same for a run directory's config.yaml: every script and
+                                                                    patch must be a regular file inside its folder (a patch is
+                                                                    found by file name in patches/), nothing outside is read */
 int config_parse(const char *text, size_t len, const char *path, /* same, from memory; path names it in errors */
                  struct config **out);                          /* and anchors relative paths */
 void delconfig(struct config *c);

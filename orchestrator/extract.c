@@ -59,21 +59,6 @@ struct unpack {                 /* the decompressing thread */
 	char err[512];
 };
 
-/* write all of buf to the pipe; false when the reader has gone */
-static bool pipeout(int fd, const char *buf, size_t n)
-{
-	ssize_t w;
-
-	for (size_t off = 0; off < n; off += (size_t)w) {
-		w = write(fd, buf + off, n - off);
-		if (w < 0 && errno == EINTR)
-			w = 0;
-		else if (w < 0)
-			return false;
-	}
-	return true;
-}
-
 /* gzip with zlib, which checks every member's CRC-32 and length */
 static void gunzip(struct unpack *u, char *buf)
 {
@@ -88,7 +73,7 @@ static void gunzip(struct unpack *u, char *buf)
 	}
 	gzbuffer(g, BLOCK);
 	while ((n = gzread(g, buf, BLOCK)) > 0) {
-		if (!pipeout(u->fd, buf, (size_t)n))
+		if (writefull(u->fd, buf, (size_t)n) < 0)
 			break;
 		u->raw = (uint64_t)gzoffset(g);
 	}
@@ -123,7 +108,7 @@ static void *unpack(void *arg)
 		goto cleanup;
 	}
 	while ((n = archive_read_data(a, buf, BLOCK)) > 0) {
-		if (!pipeout(u->fd, buf, (size_t)n))
+		if (writefull(u->fd, buf, (size_t)n) < 0)
 			goto cleanup; /* the reader stopped: its error is the one that counts */
 		u->raw = (uint64_t)archive_filter_bytes(a, -1);
 	}

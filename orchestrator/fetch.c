@@ -72,20 +72,12 @@ static long envlong(const char *name, long def)
 static size_t onwrite(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
-	size_t len = size * n, off = 0;
-	ssize_t w;
 
-	while (off < len) {
-		w = write(x->fd, p + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			x->werr = errno;
-			return 0;
-		}
-		off += (size_t)w;
+	if (writefull(x->fd, p, size * n) < 0) {
+		x->werr = errno;
+		return 0;
 	}
-	return len;
+	return size * n;
 }
 
 static int onprogress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)

@@ -24,15 +24,16 @@ static json_t *pairs(const struct kvlist *l)
 	return a;
 }
 
-static void cellid(const struct config *cfg, const struct point *pt, size_t variant, char id[CELLIDLEN])
+/* the id of variant VNAME (its first vlen bytes) with ENV at point pt */
+static void cellhash(const struct config *cfg, const struct point *pt, const char *vname, size_t vlen,
+                     const struct kvlist *env, char id[CELLIDLEN])
 {
 	const struct expconf *e = &cfg->exps[pt->exp];
-	const struct variantconf *v = &cfg->variants[variant];
-	char hex[HEXLEN], *text;
+	char hex[HEXLEN], *text, *name = xstrndup(vname, vlen);
 	json_t *canon;
 
 	canon = json_pack("[s s s o o s o]", "gilbench-cell-1", e->name, e->script, pairs(&e->args),
-	                  pairs(&pt->values), v->name, pairs(&v->env));
+	                  pairs(&pt->values), name, pairs(env));
 	if (!canon)
 		fatal("plan: cannot build a cell's canonical text");
 	text = json_dumps(canon, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -42,7 +43,26 @@ static void cellid(const struct config *cfg, const struct point *pt, size_t vari
 	memcpy(id, hex, CELLIDLEN - 1);
 	id[CELLIDLEN - 1] = '\0';
 	free(text);
+	free(name);
 	json_decref(canon);
+}
+
+static void cellid(const struct config *cfg, const struct point *pt, size_t variant, char id[CELLIDLEN])
+{
+	const struct variantconf *v = &cfg->variants[variant];
+
+	cellhash(cfg, pt, v->name, strlen(v->name), &v->env, id);
+}
+
+int plan_cellkey(const struct plan *p, const struct cell *c, const char *suffix, char key[CELLIDLEN])
+{
+	const struct variantconf *v = &p->cfg->variants[c->variant];
+	size_t n = strlen(v->name), k = suffix ? strlen(suffix) : 0;
+
+	if (k && (n <= k || strcmp(v->name + n - k, suffix) != 0))
+		return -1;
+	cellhash(p->cfg, &p->points[c->point], v->name, n - k, &v->env, key);
+	return 0;
 }
 
 static void addpoint(struct plan *p, size_t exp, const size_t *at)
@@ -170,11 +190,10 @@ const struct cell *plan_find(const struct plan *p, const char *id)
 	return NULL;
 }
 
-char *plan_json(const struct plan *p)
+json_t *plan_doc(const struct plan *p)
 {
 	const struct config *cfg = p->cfg;
 	json_t *root, *cells = json_array();
-	char *text;
 
 	for (size_t i = 0; i < p->ncells; i++) {
 		const struct cell *c = &p->cells[i];
@@ -197,7 +216,14 @@ char *plan_json(const struct plan *p)
 	                 "cells", cells);
 	if (!root)
 		fatal("plan: cannot build plan.json");
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return root;
+}
+
+char *plan_json(const struct plan *p)
+{
+	json_t *root = plan_doc(p);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
 	if (!text)
 		fatal("plan: cannot serialise plan.json");
 	json_decref(root);
@@ -206,14 +232,9 @@ char *plan_json(const struct plan *p)
 
 int plan_write(const struct plan *p, const char *path)
 {
-	struct buf b = {0};
-	char *text = plan_json(p);
-	int rc;
+	json_t *root = plan_doc(p);
+	int rc = writejson(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
-	bufadds(&b, text);
-	bufadds(&b, "\n");
-	free(text);
-	rc = writefile(path, b.s, b.len);
-	buffree(&b);
+	json_decref(root);
 	return rc;
 }

@@ -9,6 +9,8 @@
 #ifndef GILBENCH_PLAN_H
 #define GILBENCH_PLAN_H
 
+#include <jansson.h>
+
 #include "config.h"
 
 #define CELLIDLEN 17
@@ -39,6 +41,10 @@ int plan_make(const struct config *cfg, struct plan **out);      /* expand; -1 o
 void delplan(struct plan *p);
 const struct cell *plan_cell(const struct plan *p, size_t point, size_t variant);
 const struct cell *plan_find(const struct plan *p, const char *id); /* NULL when absent */
+int plan_cellkey(const struct plan *p, const struct cell *c, const char *suffix, char key[CELLIDLEN]);
+	/* the id c would have if its variant's name did not end in SUFFIX ("" or NULL: c's own id), so that
+	   the cells of two sides (NAME.A, NAME.B) or two runs match; -1 when the name does not end in it */
+json_t *plan_doc(const struct plan *p);                           /* plan.json's document (new reference) */
 char *plan_json(const struct plan *p);                            /* plan.json's text (free it) */
 int plan_write(const struct plan *p, const char *path);           /* plan.json */
 

@@ -166,7 +166,7 @@ int pyperf_write(const char *dir, const struct config *cfg, const struct plan *p
                  const struct trial *t, size_t n, json_t *const *buildrecs)
 {
 	json_t *suite = NULL;
-	char *path = NULL, *text = NULL;
+	char *path = NULL;
 	int rc = -1;
 
 	if (mkdirp(dir, 0755) < 0)
@@ -176,25 +176,18 @@ int pyperf_write(const char *dir, const struct config *cfg, const struct plan *p
 		if (!suite)
 			continue;
 		path = xasprintf("%s/%s.json", dir, cfg->variants[v].name);
-		text = json_dumps(suite, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-		if (!text) {
-			errorf("pyperf: %s: cannot serialise", path);
-			goto cleanup;
-		}
-		if (writefile(path, text, strlen(text)) < 0) {
+		if (writejson(path, suite, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) < 0) {
 			errwrap("pyperf");
 			goto cleanup;
 		}
 		json_decref(suite);
 		free(path);
-		free(text);
 		suite = NULL;
-		path = text = NULL;
+		path = NULL;
 	}
 	rc = 0;
 cleanup:
 	json_decref(suite);
 	free(path);
-	free(text);
 	return rc;
 }

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "cells.h"
+#include "doc.h"
 #include "plan.h"
 #include "pyperf.h"
 #include "results.h"
@@ -29,212 +31,11 @@
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
+#include "verdict.h"
 
 #define DASH "\xe2\x80\x94"   /* — */
 #define TIMES "\xc3\x97"      /* × */
 #define NDASH "\xe2\x80\x93"  /* – */
-
-/* ---- the document model, rendered as Markdown and as HTML ---- */
-
-enum blkkind { BLK_HEADING, BLK_PARA, BLK_TABLE, BLK_PLOT };
-
-struct blk {
-	enum blkkind kind;
-	int level;              /* heading level */
-	char *text;             /* heading, paragraph, plot title */
-	char *plot;             /* plot file name without .svg */
-	size_t ncol;            /* table: cells in row-major order, the first row is the header */
-	struct strlist cells;
-};
-
-struct doc {
-	struct blk *v;
-	size_t n;
-};
-
-static struct blk *addblk(struct doc *d, enum blkkind k)
-{
-	struct blk *b;
-
-	d->v = xreallocarray(d->v, d->n + 1, sizeof(*d->v));
-	b = &d->v[d->n++];
-	memset(b, 0, sizeof(*b));
-	b->kind = k;
-	return b;
-}
-
-static void heading(struct doc *d, int level, const char *text)
-{
-	struct blk *b = addblk(d, BLK_HEADING);
-
-	b->level = level;
-	b->text = xstrdup(text);
-}
-
-static void para(struct doc *d, char *text) /* takes text */
-{
-	addblk(d, BLK_PARA)->text = text;
-}
-
-static struct blk *table(struct doc *d, size_t ncol)
-{
-	struct blk *b = addblk(d, BLK_TABLE);
-
-	b->ncol = ncol;
-	return b;
-}
-
-static void cell(struct blk *t, char *s) /* takes s */
-{
-	strlist_addown(&t->cells, s);
-}
-
-static void cells(struct blk *t, const char *s)
-{
-	strlist_add(&t->cells, s);
-}
-
-static void plotblk(struct doc *d, const char *name, const char *title)
-{
-	struct blk *b = addblk(d, BLK_PLOT);
-
-	b->plot = xstrdup(name);
-	b->text = xstrdup(title);
-}
-
-static void deldoc(struct doc *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->v[i].text);
-		free(d->v[i].plot);
-		strlist_free(&d->v[i].cells);
-	}
-	free(d->v);
-	d->v = NULL;
-	d->n = 0;
-}
-
-static void md_cell(struct buf *o, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			bufadds(o, "\\|");
-		else if (*s == '\n')
-			bufadds(o, " ");
-		else
-			bufadd(o, s, 1);
-	}
-}
-
-static void render_md(const struct doc *d, const bool *plotted, struct buf *o)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct blk *b = &d->v[i];
-
-		switch (b->kind) {
-		case BLK_HEADING:
-			for (int k = 0; k < b->level; k++)
-				bufadds(o, "#");
-			bufaddf(o, " %s\n\n", b->text);
-			break;
-		case BLK_PARA:
-			bufaddf(o, "%s\n\n", b->text);
-			break;
-		case BLK_TABLE:
-			for (size_t c = 0; c < b->cells.n; c++) {
-				bufadds(o, c % b->ncol == 0 ? "| " : " | ");
-				md_cell(o, b->cells.v[c]);
-				if (c % b->ncol == b->ncol - 1) {
-					bufadds(o, " |\n");
-					if (c == b->ncol - 1) {
-						for (size_t k = 0; k < b->ncol; k++)
-							bufadds(o, "| --- ");
-						bufadds(o, "|\n");
-					}
-				}
-			}
-			bufadds(o, "\n");
-			break;
-		case BLK_PLOT:
-			if (plotted[i])
-				bufaddf(o, "![%s](" RUN_PLOTS "/%s.svg)\n\n", b->text, b->plot);
-			break;
-		}
-	}
-}
-
-static void html_esc(struct buf *o, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': bufadds(o, "&amp;"); break;
-		case '<': bufadds(o, "&lt;"); break;
-		case '>': bufadds(o, "&gt;"); break;
-		case '"': bufadds(o, "&quot;"); break;
-		case '\'': bufadds(o, "&#39;"); break;
-		default: bufadd(o, s, 1);
-		}
-	}
-}
-
-static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-static const char html_style[] =
-	"</title>\n<style>\n"
-	"body{font-family:system-ui,sans-serif;max-width:72em;margin:2em auto;padding:0 1em;color:#222}\n"
-	"h1,h2,h3{font-weight:600}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\n"
-	"table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}\n"
-	"th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}\n"
-	"figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{color:#555}\n"
-	"</style>\n</head>\n<body>\n";
-
-static void render_html(const struct doc *d, const char *title, char *const *svgs, struct buf *o)
-{
-	bufadds(o, html_head);
-	html_esc(o, title);
-	bufadds(o, html_style);
-	for (size_t i = 0; i < d->n; i++) {
-		const struct blk *b = &d->v[i];
-
-		switch (b->kind) {
-		case BLK_HEADING:
-			bufaddf(o, "<h%d>", b->level);
-			html_esc(o, b->text);
-			bufaddf(o, "</h%d>\n", b->level);
-			break;
-		case BLK_PARA:
-			bufadds(o, "<p>");
-			html_esc(o, b->text);
-			bufadds(o, "</p>\n");
-			break;
-		case BLK_TABLE:
-			bufadds(o, "<table>\n");
-			for (size_t c = 0; c < b->cells.n; c++) {
-				bool head = c < b->ncol;
-				if (c % b->ncol == 0)
-					bufadds(o, "<tr>");
-				bufadds(o, head ? "<th>" : "<td>");
-				html_esc(o, b->cells.v[c]);
-				bufadds(o, head ? "</th>" : "</td>");
-				if (c % b->ncol == b->ncol - 1)
-					bufadds(o, "</tr>\n");
-			}
-			bufadds(o, "</table>\n");
-			break;
-		case BLK_PLOT:
-			if (svgs[i]) {
-				const char *svg = strstr(svgs[i], "<svg");
-				bufadds(o, "<figure>\n");
-				bufadds(o, svg ? svg : svgs[i]);
-				bufadds(o, "\n<figcaption>");
-				html_esc(o, b->text);
-				bufadds(o, "</figcaption>\n</figure>\n");
-			}
-			break;
-		}
-	}
-	bufadds(o, "</body>\n</html>\n");
-}
 
 /* ---- numbers as the report prints them ---- */
 
@@ -344,7 +145,7 @@ static char *fmt_factor(double f)
 
 /* ---- the report's state ---- */
 
-struct cellres {
+struct cellres {            /* a cell's trials (borrowed from the cellfile) and statistics */
 	size_t *idx;            /* measured ok trials (indices into trials), in file order */
 	size_t nidx;
 	double *vals;           /* their metric */
@@ -363,13 +164,15 @@ struct report {
 	size_t ntrials;
 	json_t *meta;           /* metadata.json or NULL */
 	json_t **builds;        /* build.json per config build, or NULL */
+	struct cellfile cf;     /* the trials filed by cell id */
 	struct cellres *cells;  /* npoints * nvariants, point-major */
-	struct comparison *cmp; /* the same shape: variant v against variant 0 at the point */
+	struct judgement *cmp;  /* the same shape: variant v against variant 0 at the point */
 	size_t nv;
 	json_t *out;            /* results.json */
 	struct doc doc;
 	struct strlist warnings;
 	size_t unmatched;       /* trials that belong to no cell of the plan */
+	size_t duplicates;      /* second lines of a (cell, round) already counted */
 };
 
 #define CELL(r, p, v) (&(r)->cells[(p) * (r)->nv + (v)])
@@ -385,19 +188,6 @@ static const char *vlabel(const struct report *r, size_t v)
 	return report_variant_label(vname(r, v));
 }
 
-static int load_json(const char *path, json_t **out)
-{
-	json_error_t err;
-
-	*out = NULL;
-	if (!exists(path))
-		return 0;
-	*out = json_load_file(path, 0, &err);
-	if (!*out)
-		return errorf("%s:%d:%d: %s", path, err.line, err.column, err.text);
-	return 0;
-}
-
 static int load(struct report *r)
 {
 	char *path = NULL;
@@ -409,7 +199,7 @@ static int load(struct report *r)
 		errorf("%s: no " RUN_CONFIG " (not a run directory?)", r->dir);
 		goto cleanup;
 	}
-	if (config_load(path, &r->cfg) < 0)
+	if (config_load_rundir(r->dir, &r->cfg) < 0)
 		goto cleanup;
 	if (plan_make(r->cfg, &r->plan) < 0) {
 		errwrap("%s", path);
@@ -421,13 +211,13 @@ static int load(struct report *r)
 		goto cleanup;
 	free(path);
 	path = pathjoin(r->dir, RUN_METADATA);
-	if (load_json(path, &r->meta) < 0)
+	if (readjson(path, true, &r->meta) < 0)
 		goto cleanup;
 	r->builds = xcalloc(r->cfg->nbuilds ? r->cfg->nbuilds : 1, sizeof(*r->builds));
 	for (size_t b = 0; b < r->cfg->nbuilds; b++) {
 		free(path);
 		path = xasprintf("%s/" RUN_BUILDS "/%s/" RUN_BUILDREC, r->dir, r->cfg->builds[b].name);
-		if (load_json(path, &r->builds[b]) < 0)
+		if (readjson(path, true, &r->builds[b]) < 0)
 			goto cleanup;
 	}
 	rc = 0;
@@ -443,56 +233,27 @@ static bool build_failed(const struct report *r, size_t b)
 	return ok && json_is_false(ok);
 }
 
-/* the point of experiment e whose label is l, or (size_t)-1 */
-static size_t find_point(const struct report *r, size_t e, const char *l)
-{
-	for (size_t p = 0; p < r->plan->npoints; p++)
-		if (r->plan->points[p].exp == e && strcmp(r->plan->points[p].label, l) == 0)
-			return p;
-	return (size_t)-1;
-}
-
 static void sort_trials(struct report *r)
 {
-	const struct config *c = r->cfg;
-
-	r->nv = c->nvariants;
+	r->nv = r->cfg->nvariants;
 	r->cells = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cells));
 	r->cmp = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cmp));
-	for (size_t i = 0; i < r->ntrials; i++) {
-		const struct trial *t = &r->trials[i];
-		size_t e, v, p;
-		struct cellres *cr;
-
-		for (e = 0; e < c->nexps && strcmp(c->exps[e].name, t->experiment ? t->experiment : ""); e++)
-			;
-		for (v = 0; v < c->nvariants && strcmp(c->variants[v].name, t->variant ? t->variant : ""); v++)
-			;
-		p = e < c->nexps ? find_point(r, e, t->point ? t->point : "") : (size_t)-1;
-		if (v == c->nvariants || p == (size_t)-1) {
-			r->unmatched++;
-			continue;
+	cells_file(&r->cf, r->plan, r->trials, r->ntrials);
+	r->unmatched = r->cf.unmatched;
+	r->duplicates = r->cf.duplicates;
+	for (size_t p = 0; p < r->plan->npoints; p++)
+		for (size_t v = 0; v < r->nv; v++) {
+			const struct cellvals *cv = cells_at(&r->cf, p, v);
+			struct cellres *cr = CELL(r, p, v);
+			cr->idx = cv->idx;
+			cr->nidx = cv->n;
+			cr->vals = cv->vals;
+			cr->nwarm = cv->nwarm;
+			cr->nfailed = cv->nfailed;
+			cr->ntrials = cv->ntrials;
+			cr->nchecked = cv->nchecked;
+			cr->ncorrect = cv->ncorrect;
 		}
-		cr = CELL(r, p, v);
-		cr->ntrials++;
-		if (t->warmup) {
-			cr->nwarm++;
-			continue;
-		}
-		if (t->status != TRIAL_OK || !isfinite(t->metric)) {
-			cr->nfailed++;
-			continue;
-		}
-		cr->idx = xreallocarray(cr->idx, cr->nidx + 1, sizeof(*cr->idx));
-		cr->vals = xreallocarray(cr->vals, cr->nidx + 1, sizeof(*cr->vals));
-		cr->idx[cr->nidx] = i;
-		cr->vals[cr->nidx] = t->metric;
-		cr->nidx++;
-		if (t->has_expect) {
-			cr->nchecked++;
-			cr->ncorrect += t->correct;
-		}
-	}
 }
 
 /* the expect value of a trial's result (the race's final count), or NAN */
@@ -530,15 +291,24 @@ static double avg_lost(const struct report *r, const struct cellres *cr, const s
 	return m;
 }
 
-static const char *verdict(const struct report *r, const struct expconf *e, const struct comparison *c)
+/* "inconclusive (~N trials)" and the like: the verdict as the tables print it */
+static char *verdict_text(const struct expconf *e, const struct judgement *j)
 {
-	if (!isfinite(c->ratio))
-		return "no data";
-	if (!c->significant || fabs(c->ratio - 1) <= r->cfg->run.tie)
-		return "no significant difference";
-	if (e->lower_is_better)
-		return c->ratio < 1 ? "faster" : "slower";
-	return c->ratio > 1 ? "higher" : "lower";
+	const char *w = verdict_word(j->verdict, e->lower_is_better);
+
+	if (j->verdict == VERDICT_INCONCLUSIVE && j->need > 0)
+		return xasprintf("%s (~%ld trials would decide)", w, j->need);
+	return xstrdup(w);
+}
+
+static json_t *judgement_json(const struct expconf *e, const struct judgement *j)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o}", "ratio", jnum(j->c.ratio),
+	                 "ratio_lo", jnum(j->c.ratio_lo), "ratio_hi", jnum(j->c.ratio_hi), "p", jnum(j->c.p),
+	                 "significant", j->c.significant, "verdict", verdict_word(j->verdict, e->lower_is_better),
+	                 "equivalence", json_pack("[o, o]", jnum(j->eq_lo), jnum(j->eq_hi)),
+	                 "rel_lo", jnum(j->rel_lo), "rel_hi", jnum(j->rel_hi), "tost_p", jnum(j->tost_p),
+	                 "need", j->need ? json_integer(j->need) : json_null());
 }
 
 static void compute(struct report *r)
@@ -576,14 +346,14 @@ static void compute(struct report *r)
 		}
 		for (size_t v = 1; v < r->nv; v++) {
 			struct cellres *a = CELL(r, p, 0), *b = CELL(r, p, v);
-			struct comparison *c = CMP(r, p, v);
+			struct judgement *j = CMP(r, p, v);
+			json_t *jc;
 
-			stats_compare(a->vals, a->nidx, b->vals, b->nidx, c);
-			json_array_append_new(jcmp, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s}",
-			                      "experiment", e->name, "point", pt->label, "baseline", vname(r, 0),
-			                      "other", vname(r, v), "ratio", jnum(c->ratio), "ratio_lo", jnum(c->ratio_lo),
-			                      "ratio_hi", jnum(c->ratio_hi), "p", jnum(c->p), "significant", c->significant,
-			                      "verdict", verdict(r, e, c)));
+			judge(a->vals, a->nidx, b->vals, b->nidx, r->cfg->run.tie, e->lower_is_better, j);
+			jc = json_pack("{s:s, s:s, s:s, s:s}", "experiment", e->name, "point", pt->label,
+			               "baseline", vname(r, 0), "other", vname(r, v));
+			json_object_update_new(jc, judgement_json(e, j));
+			json_array_append_new(jcmp, jc);
 		}
 	}
 	json_object_set_new(r->out, "cells", jcells);
@@ -632,29 +402,29 @@ static void section_times(struct report *r, size_t e, const size_t *pts, size_t 
 {
 	const struct expconf *ex = &r->cfg->exps[e];
 	bool haspoint = ex->nmatrix > 0, expect = ex->expect_key != NULL;
-	struct blk *t = table(&r->doc, 5 + haspoint + expect);
+	struct blk *t = doc_table(&r->doc, 5 + haspoint + expect);
 
 	if (haspoint)
-		cells(t, "Point");
-	cells(t, "Build");
-	cells(t, strcmp(ex->metric, "seconds") == 0 ? "Time" : ex->metric);
-	cells(t, "95% CI");
-	cells(t, "CV");
-	cells(t, "n");
+		doc_cells(t, "Point");
+	doc_cells(t, "Build");
+	doc_cells(t, strcmp(ex->metric, "seconds") == 0 ? "Time" : ex->metric);
+	doc_cells(t, "95% CI");
+	doc_cells(t, "CV");
+	doc_cells(t, "n");
 	if (expect)
-		cells(t, "Correct");
+		doc_cells(t, "Correct");
 	for (size_t k = 0; k < npts; k++)
 		for (size_t v = 0; v < r->nv; v++) {
 			struct cellres *cr = CELL(r, pts[k], v);
 			if (haspoint)
-				cells(t, r->plan->points[pts[k]].label);
-			cells(t, vlabel(r, v));
-			cell(t, fmt_metric(ex, cr->sum.median));
-			cell(t, fmt_range(ex, cr->sum.ci_lo, cr->sum.ci_hi));
-			cell(t, fmt_pct(cr->sum.cv));
-			cell(t, n_text(cr));
+				doc_cells(t, r->plan->points[pts[k]].label);
+			doc_cells(t, vlabel(r, v));
+			doc_cell(t, fmt_metric(ex, cr->sum.median));
+			doc_cell(t, fmt_range(ex, cr->sum.ci_lo, cr->sum.ci_hi));
+			doc_cell(t, fmt_pct(cr->sum.cv));
+			doc_cell(t, n_text(cr));
 			if (expect)
-				cell(t, correct_text(cr));
+				doc_cell(t, correct_text(cr));
 		}
 }
 
@@ -672,13 +442,13 @@ static void section_race(struct report *r, size_t e, const size_t *pts, size_t n
 				ntr = CELL(r, pts[k], v)->nidx;
 	if (ntr == 0)
 		ntr = (size_t)(ex->trials > 0 ? ex->trials : 1);
-	t = table(&r->doc, 2 + ntr + haspoint);
+	t = doc_table(&r->doc, 2 + ntr + haspoint);
 	if (haspoint)
-		cells(t, "Point");
-	cells(t, "Build");
+		doc_cells(t, "Point");
+	doc_cells(t, "Build");
 	for (size_t i = 0; i < ntr; i++)
-		cell(t, xasprintf("Trial %zu", i + 1));
-	cells(t, "Avg lost");
+		doc_cell(t, xasprintf("Trial %zu", i + 1));
+	doc_cells(t, "Avg lost");
 	for (size_t k = 0; k < npts; k++)
 		for (size_t v = 0; v < r->nv; v++) {
 			struct cellres *cr = CELL(r, pts[k], v);
@@ -686,27 +456,27 @@ static void section_race(struct report *r, size_t e, const size_t *pts, size_t n
 			double avg = avg_lost(r, cr, ex);
 
 			if (haspoint)
-				cells(t, r->plan->points[pts[k]].label);
-			cells(t, vlabel(r, v));
+				doc_cells(t, r->plan->points[pts[k]].label);
+			doc_cells(t, vlabel(r, v));
 			for (size_t i = 0; i < ntr; i++) {
 				double val, lost;
 				char *a, *b;
 
 				if (i >= cr->nidx) {
-					cells(t, DASH);
+					doc_cells(t, DASH);
 					continue;
 				}
 				val = trial_value(r, &r->trials[cr->idx[i]], ex);
 				lost = lost_share(ex, val);
 				a = fmt_int(val);
 				b = fmt_pct(lost);
-				cell(t, isfinite(val) ? xasprintf("%s (%s lost)", a, b) : xstrdup(DASH));
+				doc_cell(t, isfinite(val) ? xasprintf("%s (%s lost)", a, b) : xstrdup(DASH));
 				free(a);
 				free(b);
 				json_array_append_new(jt, json_pack("{s:i, s:o, s:o}", "round", r->trials[cr->idx[i]].round,
 				                                    "value", jnum(val), "lost", jnum(lost)));
 			}
-			cell(t, fmt_pct(avg));
+			doc_cell(t, fmt_pct(avg));
 			json_array_append_new(jrace, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "experiment", ex->name,
 			                                       "variant", vname(r, v), "point", r->plan->points[pts[k]].label,
 			                                       "expected", jnum(ex->expect_key ? ex->expect_value : NAN),
@@ -775,21 +545,21 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 		free(dim);
 		dim = xstrdup("Point");
 	}
-	t = table(&r->doc, 1 + r->nv + (r->nv - 1));
-	cells(t, dim);
+	t = doc_table(&r->doc, 1 + r->nv + (r->nv - 1));
+	doc_cells(t, dim);
 	for (size_t v = 0; v < r->nv; v++)
-		cells(t, vlabel(r, v));
+		doc_cells(t, vlabel(r, v));
 	for (size_t v = 1; v < r->nv; v++)
-		cell(t, xasprintf("%s speedup", vlabel(r, v)));
+		doc_cell(t, xasprintf("%s speedup", vlabel(r, v)));
 	for (size_t k = 0; k < npts; k++) {
-		cell(t, scaling_row(r, pts[k]));
+		doc_cell(t, scaling_row(r, pts[k]));
 		for (size_t v = 0; v < r->nv; v++)
-			cell(t, fmt_metric(ex, CELL(r, pts[k], v)->sum.median));
+			doc_cell(t, fmt_metric(ex, CELL(r, pts[k], v)->sum.median));
 		for (size_t v = 1; v < r->nv; v++) {
-			const struct comparison *c = CMP(r, pts[k], v);
+			const struct comparison *c = &CMP(r, pts[k], v)->c;
 			/* speedup of v over the baseline: T_base / T_v = 1 / ratio */
 			double s = 1 / c->ratio;
-			cell(t, fmt_ratio(s));
+			doc_cell(t, fmt_ratio(s));
 			json_array_append_new(jsc, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", "relative",
 			                      "experiment", ex->name, "point", r->plan->points[pts[k]].label,
 			                      "baseline", vname(r, 0), "other", vname(r, v), "speedup", jnum(s),
@@ -798,18 +568,18 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 	}
 
 	/* per variant: speedup n*T(1)/T(n) and efficiency T(1)/T(n), with intervals */
-	t = table(&r->doc, 1 + 2 * r->nv);
-	cells(t, dim);
+	t = doc_table(&r->doc, 1 + 2 * r->nv);
+	doc_cells(t, dim);
 	for (size_t v = 0; v < r->nv; v++) {
-		cell(t, xasprintf("%s speedup", vlabel(r, v)));
-		cell(t, xasprintf("%s efficiency", vlabel(r, v)));
+		doc_cell(t, xasprintf("%s speedup", vlabel(r, v)));
+		doc_cell(t, xasprintf("%s efficiency", vlabel(r, v)));
 	}
 	for (size_t k = 0; k < npts; k++) {
 		size_t b0 = series_base(r, pts, k);
 		double x = point_x(r, pts[k]), x0 = point_x(r, pts[b0]);
 		double scale = isfinite(x) && isfinite(x0) && x0 > 0 ? x / x0 : NAN;
 
-		cell(t, scaling_row(r, pts[k]));
+		doc_cell(t, scaling_row(r, pts[k]));
 		for (size_t v = 0; v < r->nv; v++) {
 			struct cellres *base = CELL(r, pts[b0], v), *cur = CELL(r, pts[k], v);
 			struct comparison c;
@@ -822,8 +592,8 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 				b = xasprintf("%.1f%% (%.1f" NDASH "%.1f%%)", 100 * c.ratio, 100 * c.ratio_lo, 100 * c.ratio_hi);
 			else
 				b = fmt_pct(c.ratio);
-			cell(t, a);
-			cell(t, b);
+			doc_cell(t, a);
+			doc_cell(t, b);
 			json_array_append_new(jsc, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			                      "kind", "self", "experiment", ex->name, "point", r->plan->points[pts[k]].label,
 			                      "variant", vname(r, v), "x", jnum(x), "speedup", jnum(scale * c.ratio),
@@ -836,29 +606,12 @@ static void section_scaling(struct report *r, size_t e, const size_t *pts, size_
 }
 
 /* the comparison of variant a against variant b at point p (ratio = median a / median b) */
-static void pair(struct report *r, size_t p, size_t a, size_t b, struct comparison *out)
-{
-	if (b == 0 && a != 0) {
-		*out = *CMP(r, p, a);
-		return;
-	}
-	if (a == 0 && b != 0) {
-		const struct comparison *c = CMP(r, p, b);
-		out->ratio = 1 / c->ratio;
-		out->ratio_lo = 1 / c->ratio_hi;
-		out->ratio_hi = 1 / c->ratio_lo;
-		out->p = c->p;
-		out->significant = c->significant;
-		return;
-	}
-	stats_compare(CELL(r, p, b)->vals, CELL(r, p, b)->nidx, CELL(r, p, a)->vals, CELL(r, p, a)->nidx, out);
-}
-
-/* the summary's winner of a timed point: "GIL (+8%)", "no-GIL (4x)", "Tie", or a dash */
+/* the summary's winner of a timed point: "GIL (+8%)", "no-GIL (4x)", "Tie" (shown the same
+ * within run.tie), "Can't tell (~N trials)", or a dash */
 static char *winner_times(struct report *r, const struct expconf *e, size_t p, json_t *js)
 {
 	size_t best = (size_t)-1, second = (size_t)-1;
-	struct comparison c;
+	struct judgement j;
 	double f;
 	char *fs, *w;
 
@@ -877,13 +630,19 @@ static char *winner_times(struct report *r, const struct expconf *e, size_t p, j
 	}
 	if (best == (size_t)-1 || second == (size_t)-1)
 		return xstrdup(DASH);
-	pair(r, p, best, second, &c); /* median best / median second */
-	f = e->lower_is_better ? 1 / c.ratio : c.ratio;
+	/* best against second: ratio = median best / median second */
+	judge(CELL(r, p, second)->vals, CELL(r, p, second)->nidx, CELL(r, p, best)->vals, CELL(r, p, best)->nidx,
+	      r->cfg->run.tie, e->lower_is_better, &j);
+	f = e->lower_is_better ? 1 / j.c.ratio : j.c.ratio;
 	json_object_set_new(js, "factor", jnum(f));
-	json_object_set_new(js, "p", jnum(c.p));
-	if (!c.significant || fabs(f - 1) <= r->cfg->run.tie) {
+	json_object_set_new(js, "p", jnum(j.c.p));
+	json_object_set_new(js, "verdict", json_string(verdict_word(j.verdict, e->lower_is_better)));
+	json_object_set_new(js, "need", j.need ? json_integer(j.need) : json_null());
+	if (j.verdict != VERDICT_BETTER) {
 		json_object_set_new(js, "winner", json_null());
-		return xstrdup("Tie");
+		if (j.verdict == VERDICT_SAME)
+			return xstrdup("Tie");
+		return j.need > 0 ? xasprintf("Can't tell (~%ld trials)", j.need) : xstrdup("Can't tell");
 	}
 	json_object_set_new(js, "winner", json_string(vname(r, best)));
 	fs = fmt_factor(f);
@@ -922,14 +681,14 @@ static char *winner_race(struct report *r, const struct expconf *e, size_t p, js
 
 static void section_summary(struct report *r)
 {
-	struct blk *t = table(&r->doc, 2 + r->nv);
+	struct blk *t = doc_table(&r->doc, 2 + r->nv);
 	json_t *jsum = json_object_get(r->out, "summary");
 	size_t *pts = xcalloc(r->plan->npoints + 1, sizeof(*pts));
 
-	cells(t, "Experiment");
+	doc_cells(t, "Experiment");
 	for (size_t v = 0; v < r->nv; v++)
-		cells(t, vlabel(r, v));
-	cells(t, "Winner");
+		doc_cells(t, vlabel(r, v));
+	doc_cells(t, "Winner");
 	for (size_t e = 0; e < r->cfg->nexps; e++) {
 		const struct expconf *ex = &r->cfg->exps[e];
 		size_t npts = exp_points(r, e, pts), p;
@@ -942,29 +701,29 @@ static void section_summary(struct report *r)
 		pt = &r->plan->points[p];
 		js = json_pack("{s:s, s:s}", "experiment", ex->name, "point", pt->label);
 		if (ex->nmatrix == 1)
-			cell(t, xasprintf("%s (%s %s)", ex->title ? ex->title : ex->name, pt->values.v[0].value,
+			doc_cell(t, xasprintf("%s (%s %s)", ex->title ? ex->title : ex->name, pt->values.v[0].value,
 			                  ex->matrix[0].name));
 		else if (ex->nmatrix > 1)
-			cell(t, xasprintf("%s (%s)", ex->title ? ex->title : ex->name, pt->label));
+			doc_cell(t, xasprintf("%s (%s)", ex->title ? ex->title : ex->name, pt->label));
 		else
-			cells(t, ex->title ? ex->title : ex->name);
+			doc_cells(t, ex->title ? ex->title : ex->name);
 		for (size_t v = 0; v < r->nv; v++) {
 			if (ex->table == TABLE_LOST_UPDATES) {
 				double l = avg_lost(r, CELL(r, p, v), ex);
 				char *s = fmt_pct(l);
-				cell(t, isfinite(l) ? xasprintf("%s lost", s) : xstrdup(DASH));
+				doc_cell(t, isfinite(l) ? xasprintf("%s lost", s) : xstrdup(DASH));
 				free(s);
 				json_object_set_new(jm, vname(r, v), jnum(l));
 			} else {
-				cell(t, fmt_metric(ex, CELL(r, p, v)->sum.median));
+				doc_cell(t, fmt_metric(ex, CELL(r, p, v)->sum.median));
 				json_object_set_new(jm, vname(r, v), jnum(CELL(r, p, v)->sum.median));
 			}
 		}
 		json_object_set_new(js, ex->table == TABLE_LOST_UPDATES ? "avg_lost" : "median", jm);
 		if (ex->table == TABLE_LOST_UPDATES)
-			cell(t, winner_race(r, ex, p, js));
+			doc_cell(t, winner_race(r, ex, p, js));
 		else
-			cell(t, winner_times(r, ex, p, js));
+			doc_cell(t, winner_times(r, ex, p, js));
 		json_object_set_new(js, "text", json_string(t->cells.v[t->cells.n - 1]));
 		json_array_append_new(jsum, js);
 	}
@@ -976,38 +735,41 @@ static void section_comparisons(struct report *r)
 	struct blk *t;
 
 	if (r->nv < 2) {
-		para(&r->doc, xstrdup("Only one variant: nothing to compare."));
+		doc_para(&r->doc, xstrdup("Only one variant: nothing to compare."));
 		return;
 	}
-	para(&r->doc, xasprintf("Each variant against the baseline, %s: ratio of medians (other / baseline) "
-	                        "with its 95%% bootstrap interval, Welch's t-test p-value, and the verdict "
-	                        "(significant and more than %.0f%% apart).", vlabel(r, 0), 100 * r->cfg->run.tie));
-	t = table(&r->doc, 8);
-	cells(t, "Experiment");
-	cells(t, "Point");
-	cells(t, "Baseline");
-	cells(t, "Other");
-	cells(t, "Ratio");
-	cells(t, "95% CI");
-	cells(t, "p");
-	cells(t, "Verdict");
+	doc_para(&r->doc, xasprintf("Each variant against the baseline, %s: ratio of medians (other / baseline) "
+	                        "with its 95%% bootstrap interval, Welch's t-test p-value, and the verdict: "
+	                        "faster or slower (significant and more than %.0f%% apart), same (shown within "
+	                        "%.0f%% by an equivalence test) or inconclusive.", vlabel(r, 0), 100 * r->cfg->run.tie,
+	                        100 * r->cfg->run.tie));
+	t = doc_table(&r->doc, 8);
+	doc_cells(t, "Experiment");
+	doc_cells(t, "Point");
+	doc_cells(t, "Baseline");
+	doc_cells(t, "Other");
+	doc_cells(t, "Ratio");
+	doc_cells(t, "95% CI");
+	doc_cells(t, "p");
+	doc_cells(t, "Verdict");
 	for (size_t p = 0; p < r->plan->npoints; p++) {
 		const struct point *pt = &r->plan->points[p];
 		const struct expconf *e = &r->cfg->exps[pt->exp];
 
 		for (size_t v = 1; v < r->nv; v++) {
-			const struct comparison *c = CMP(r, p, v);
+			const struct judgement *j = CMP(r, p, v);
+			const struct comparison *c = &j->c;
 			char *a = fmt_metric(e, CELL(r, p, 0)->sum.median), *b = fmt_metric(e, CELL(r, p, v)->sum.median);
 
-			cells(t, e->name);
-			cells(t, *pt->label ? pt->label : DASH);
-			cell(t, xasprintf("%s %s", vlabel(r, 0), a));
-			cell(t, xasprintf("%s %s", vlabel(r, v), b));
-			cell(t, isfinite(c->ratio) ? xasprintf("%.3f", c->ratio) : xstrdup(DASH));
-			cell(t, isfinite(c->ratio_lo) ? xasprintf("%.3f" NDASH "%.3f", c->ratio_lo, c->ratio_hi)
+			doc_cells(t, e->name);
+			doc_cells(t, *pt->label ? pt->label : DASH);
+			doc_cell(t, xasprintf("%s %s", vlabel(r, 0), a));
+			doc_cell(t, xasprintf("%s %s", vlabel(r, v), b));
+			doc_cell(t, isfinite(c->ratio) ? xasprintf("%.3f", c->ratio) : xstrdup(DASH));
+			doc_cell(t, isfinite(c->ratio_lo) ? xasprintf("%.3f" NDASH "%.3f", c->ratio_lo, c->ratio_hi)
 			                              : xstrdup(DASH));
-			cell(t, fmt_p(c->p));
-			cells(t, verdict(r, e, c));
+			doc_cell(t, fmt_p(c->p));
+			doc_cell(t, verdict_text(e, j));
 			free(a);
 			free(b);
 		}
@@ -1043,23 +805,23 @@ static void section_reference(struct report *r)
 				double ref = rf->values[i];
 
 				if (!t) {
-					heading(&r->doc, 2, "Reference");
+					doc_heading(&r->doc, 2, "Reference");
 					if (r->cfg->reference)
-						para(&r->doc, xasprintf("Reference figures: %s.", r->cfg->reference));
-					t = table(&r->doc, 6);
-					cells(t, "Experiment");
-					cells(t, "Point");
-					cells(t, "Build");
-					cells(t, "Reference");
-					cells(t, "Ours");
-					cells(t, "Ours / reference");
+						doc_para(&r->doc, xasprintf("Reference figures: %s.", r->cfg->reference));
+					t = doc_table(&r->doc, 6);
+					doc_cells(t, "Experiment");
+					doc_cells(t, "Point");
+					doc_cells(t, "Build");
+					doc_cells(t, "Reference");
+					doc_cells(t, "Ours");
+					doc_cells(t, "Ours / reference");
 				}
-				cells(t, ex->title ? ex->title : ex->name);
-				cells(t, *r->plan->points[pts[i]].label ? r->plan->points[pts[i]].label : DASH);
-				cells(t, report_variant_label(rf->variant));
-				cell(t, lost ? fmt_pct(ref) : fmt_metric(ex, ref));
-				cell(t, lost ? fmt_pct(ours) : fmt_metric(ex, ours));
-				cell(t, !lost && isfinite(ours) && ref > 0 ? xasprintf("%.2f", ours / ref) : xstrdup(DASH));
+				doc_cells(t, ex->title ? ex->title : ex->name);
+				doc_cells(t, *r->plan->points[pts[i]].label ? r->plan->points[pts[i]].label : DASH);
+				doc_cells(t, report_variant_label(rf->variant));
+				doc_cell(t, lost ? fmt_pct(ref) : fmt_metric(ex, ref));
+				doc_cell(t, lost ? fmt_pct(ours) : fmt_metric(ex, ours));
+				doc_cell(t, !lost && isfinite(ours) && ref > 0 ? xasprintf("%.2f", ours / ref) : xstrdup(DASH));
 				json_array_append_new(jref, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "experiment", ex->name,
 				                      "point", r->plan->points[pts[i]].label, "variant", rf->variant,
 				                      "unit", lost ? "lost share" : ex->metric, "reference", jnum(ref),
@@ -1178,16 +940,16 @@ static void section_noise(struct report *r)
 	/* flags the run stage recorded in metadata.json */
 	if (r->meta)
 		meta_noise(r, jn);
-	heading(&r->doc, 2, "Noise");
+	doc_heading(&r->doc, 2, "Noise");
 	if (r->warnings.n == 0) {
-		para(&r->doc, xasprintf("No cell has a coefficient of variation above %.1f%%, and the run recorded "
+		doc_para(&r->doc, xasprintf("No cell has a coefficient of variation above %.1f%%, and the run recorded "
 		                        "no noise flags.", 100 * r->cfg->run.cv_threshold));
 		return;
 	}
-	t = table(&r->doc, 1);
-	cells(t, "Warning");
+	t = doc_table(&r->doc, 1);
+	doc_cells(t, "Warning");
 	for (size_t i = 0; i < r->warnings.n; i++)
-		cells(t, r->warnings.v[i]);
+		doc_cells(t, r->warnings.v[i]);
 }
 
 /* the last non-empty line of s, at most max bytes: errors (a traceback, make's output)
@@ -1223,19 +985,19 @@ static bool section_failures(struct report *r)
 		step = json_string_value(json_object_get(rec, "failed_step"));
 		err = json_string_value(json_object_get(rec, "error"));
 		if (!any) {
-			heading(&r->doc, 2, "Failures");
+			doc_heading(&r->doc, 2, "Failures");
 			any = true;
 		}
 		if (!t) {
-			t = table(&r->doc, 3);
-			cells(t, "Build");
-			cells(t, "Step");
-			cells(t, "Error");
+			t = doc_table(&r->doc, 3);
+			doc_cells(t, "Build");
+			doc_cells(t, "Step");
+			doc_cells(t, "Error");
 		}
 		e1 = last_line(err ? err : "(no error recorded)", 300);
-		cells(t, r->cfg->builds[b].name);
-		cells(t, step ? step : DASH);
-		cell(t, e1);
+		doc_cells(t, r->cfg->builds[b].name);
+		doc_cells(t, step ? step : DASH);
+		doc_cell(t, e1);
 		json_array_append_new(jb, json_pack("{s:s, s:s?, s:s?}", "build", r->cfg->builds[b].name,
 		                                    "step", step, "error", err));
 	}
@@ -1246,24 +1008,24 @@ static bool section_failures(struct report *r)
 		if (tr->status == TRIAL_OK)
 			continue;
 		if (!any) {
-			heading(&r->doc, 2, "Failures");
+			doc_heading(&r->doc, 2, "Failures");
 			any = true;
 		}
 		if (!t) {
-			t = table(&r->doc, 6);
-			cells(t, "Experiment");
-			cells(t, "Point");
-			cells(t, "Build");
-			cells(t, "Round");
-			cells(t, "Status");
-			cells(t, "Error");
+			t = doc_table(&r->doc, 6);
+			doc_cells(t, "Experiment");
+			doc_cells(t, "Point");
+			doc_cells(t, "Build");
+			doc_cells(t, "Round");
+			doc_cells(t, "Status");
+			doc_cells(t, "Error");
 		}
-		cells(t, tr->experiment ? tr->experiment : "?");
-		cells(t, tr->point && *tr->point ? tr->point : DASH);
-		cells(t, tr->variant ? report_variant_label(tr->variant) : "?");
-		cell(t, xasprintf("%d%s", tr->round, tr->warmup ? " (warm-up)" : ""));
-		cells(t, trialstatus_name(tr->status));
-		cell(t, tr->error ? last_line(tr->error, 300) : xstrdup(DASH));
+		doc_cells(t, tr->experiment ? tr->experiment : "?");
+		doc_cells(t, tr->point && *tr->point ? tr->point : DASH);
+		doc_cells(t, tr->variant ? report_variant_label(tr->variant) : "?");
+		doc_cell(t, xasprintf("%d%s", tr->round, tr->warmup ? " (warm-up)" : ""));
+		doc_cells(t, trialstatus_name(tr->status));
+		doc_cell(t, tr->error ? last_line(tr->error, 300) : xstrdup(DASH));
 		json_array_append_new(jt, json_pack("{s:s?, s:s?, s:s?, s:i, s:b, s:s, s:s?}", "experiment",
 		                                    tr->experiment, "variant", tr->variant, "point", tr->point,
 		                                    "round", tr->round, "warmup", tr->warmup, "status",
@@ -1275,8 +1037,8 @@ static bool section_failures(struct report *r)
 
 static void prov_row(struct blk *t, const char *k, char *v) /* takes v */
 {
-	cells(t, k);
-	cell(t, v);
+	doc_cells(t, k);
+	doc_cell(t, v);
 }
 
 static void prov_json(struct blk *t, const char *prefix, json_t *o)
@@ -1330,10 +1092,10 @@ static void section_provenance(struct report *r)
 {
 	struct blk *t;
 
-	heading(&r->doc, 2, "Provenance");
-	t = table(&r->doc, 2);
-	cells(t, "Field");
-	cells(t, "Value");
+	doc_heading(&r->doc, 2, "Provenance");
+	t = doc_table(&r->doc, 2);
+	doc_cells(t, "Field");
+	doc_cells(t, "Value");
 	prov_row(t, "gilbench (report)", xstrdup(VERSION));
 	prov_row(t, "config", xasprintf("%s (sha256 %s)", r->cfg->name, r->cfg->hash ? r->cfg->hash : "?"));
 	if (r->meta)
@@ -1341,19 +1103,19 @@ static void section_provenance(struct report *r)
 	else
 		prov_row(t, "metadata.json", xstrdup("missing"));
 	/* the builds side by side: a column per build */
-	t = table(&r->doc, 1 + r->cfg->nbuilds);
-	cells(t, "Build");
+	t = doc_table(&r->doc, 1 + r->cfg->nbuilds);
+	doc_cells(t, "Build");
 	for (size_t b = 0; b < r->cfg->nbuilds; b++)
-		cells(t, r->cfg->builds[b].name);
+		doc_cells(t, r->cfg->builds[b].name);
 	for (size_t i = 0; i < LEN(fields); i++) {
 		bool any = false;
 		for (size_t b = 0; b < r->cfg->nbuilds; b++)
 			any = any || build_field(r->builds[b], fields[i][0]);
 		if (!any)
 			continue;
-		cells(t, fields[i][1]);
+		doc_cells(t, fields[i][1]);
 		for (size_t b = 0; b < r->cfg->nbuilds; b++)
-			cell(t, json_text(build_field(r->builds[b], fields[i][0])));
+			doc_cell(t, json_text(build_field(r->builds[b], fields[i][0])));
 	}
 }
 
@@ -1363,9 +1125,9 @@ static void section_header(struct report *r)
 	struct blk *t;
 	char *first = NULL, *last = NULL;
 
-	heading(&r->doc, 1, c->name);
+	doc_heading(&r->doc, 1, c->name);
 	if (c->description)
-		para(&r->doc, xstrdup(c->description));
+		doc_para(&r->doc, xstrdup(c->description));
 	for (size_t i = 0; i < r->ntrials; i++) {
 		const char *s = r->trials[i].started;
 		if (!s)
@@ -1379,39 +1141,39 @@ static void section_header(struct report *r)
 			last = xstrdup(s);
 		}
 	}
-	t = table(&r->doc, 2);
-	cells(t, "Field");
-	cells(t, "Value");
-	cells(t, "Config");
-	cell(t, xasprintf("%s (%s)", c->name, c->path));
+	t = doc_table(&r->doc, 2);
+	doc_cells(t, "Field");
+	doc_cells(t, "Value");
+	doc_cells(t, "Config");
+	doc_cell(t, xasprintf("%s (%s)", c->name, c->path));
 	if (json_is_string(json_object_get(r->meta, "started"))) {
 		const char *st = json_string_value(json_object_get(r->meta, "started"));
 		const char *en = json_string_value(json_object_get(r->meta, "ended"));
-		cells(t, "Run");
-		cell(t, xasprintf("%s to %s", st, en ? en : "(not finished)"));
+		doc_cells(t, "Run");
+		doc_cell(t, xasprintf("%s to %s", st, en ? en : "(not finished)"));
 	}
-	cells(t, "Trials");
-	cell(t, first ? xasprintf("%zu, from %s to %s", r->ntrials, first, last) : xasprintf("%zu", r->ntrials));
-	cells(t, "Source");
+	doc_cells(t, "Trials");
+	doc_cell(t, first ? xasprintf("%zu, from %s to %s", r->ntrials, first, last) : xasprintf("%zu", r->ntrials));
+	doc_cells(t, "Source");
 	if (c->source.kind == SRC_TARBALL)
-		cell(t, xasprintf("tarball sha256 %s", c->source.sha256 ? c->source.sha256 : "?"));
+		doc_cell(t, xasprintf("tarball sha256 %s", c->source.sha256 ? c->source.sha256 : "?"));
 	else {
 		const char *commit = NULL;
 		for (size_t b = 0; b < c->nbuilds && !commit; b++)
 			commit = json_string_value(json_object_get(json_object_get(r->builds[b], "inputs"), "source"));
-		cell(t, xasprintf("git %s %s%s%s", c->source.url, c->source.ref, commit ? " = " : "", commit ? commit : ""));
+		doc_cell(t, xasprintf("git %s %s%s%s", c->source.url, c->source.ref, commit ? " = " : "", commit ? commit : ""));
 	}
-	cells(t, "Baseline");
-	cells(t, vlabel(r, 0));
+	doc_cells(t, "Baseline");
+	doc_cells(t, vlabel(r, 0));
 	free(first);
 	free(last);
 
-	heading(&r->doc, 2, "Builds");
-	t = table(&r->doc, 4);
-	cells(t, "Build");
-	cells(t, "Configure flags");
-	cells(t, "Python (-VV)");
-	cells(t, "Status");
+	doc_heading(&r->doc, 2, "Builds");
+	t = doc_table(&r->doc, 4);
+	doc_cells(t, "Build");
+	doc_cells(t, "Configure flags");
+	doc_cells(t, "Python (-VV)");
+	doc_cells(t, "Status");
 	for (size_t b = 0; b < c->nbuilds; b++) {
 		json_t *rec = r->builds[b];
 		struct buf f = { 0 };
@@ -1424,15 +1186,15 @@ static void section_header(struct report *r)
 			bool q = strpbrk(val, " \t'\"") != NULL || !*val;
 			bufaddf(&f, "%s%s=%s%s%s", f.len ? " " : "", c->builds[b].make.v[i].key, q ? "\"" : "", val, q ? "\"" : "");
 		}
-		cells(t, c->builds[b].name);
-		cell(t, f.len ? f.s : xstrdup("(none)"));
-		cells(t, ver ? ver : DASH);
+		doc_cells(t, c->builds[b].name);
+		doc_cell(t, f.len ? f.s : xstrdup("(none)"));
+		doc_cells(t, ver ? ver : DASH);
 		if (!rec)
-			cells(t, "no build record");
+			doc_cells(t, "no build record");
 		else if (build_failed(r, b))
-			cells(t, "failed");
+			doc_cells(t, "failed");
 		else
-			cells(t, json_is_true(json_object_get(rec, "reused")) ? "ok (reused)" : "ok");
+			doc_cells(t, json_is_true(json_object_get(rec, "reused")) ? "ok (reused)" : "ok");
 	}
 	{
 		bool extra = c->nvariants != c->nbuilds;
@@ -1440,18 +1202,18 @@ static void section_header(struct report *r)
 			if (c->variants[v].env.n || strcmp(c->variants[v].name, c->builds[c->variants[v].build].name))
 				extra = true;
 		if (extra) {
-			t = table(&r->doc, 3);
-			cells(t, "Variant");
-			cells(t, "Build");
-			cells(t, "Environment");
+			t = doc_table(&r->doc, 3);
+			doc_cells(t, "Variant");
+			doc_cells(t, "Build");
+			doc_cells(t, "Environment");
 			for (size_t v = 0; v < c->nvariants; v++) {
 				struct buf f = { 0 };
 				for (size_t i = 0; i < c->variants[v].env.n; i++)
 					bufaddf(&f, "%s%s=%s", i ? " " : "", c->variants[v].env.v[i].key,
 					        c->variants[v].env.v[i].value);
-				cells(t, c->variants[v].name);
-				cells(t, c->builds[c->variants[v].build].name);
-				cell(t, f.len ? f.s : xstrdup(DASH));
+				doc_cells(t, c->variants[v].name);
+				doc_cells(t, c->builds[c->variants[v].build].name);
+				doc_cell(t, f.len ? f.s : xstrdup(DASH));
 			}
 		}
 	}
@@ -1459,17 +1221,19 @@ static void section_header(struct report *r)
 
 static void section_stats_note(struct report *r)
 {
-	heading(&r->doc, 2, "Statistics");
-	para(&r->doc, xasprintf(
+	doc_heading(&r->doc, 2, "Statistics");
+	doc_para(&r->doc, xasprintf(
 		"Warm-up trials and failed trials are left out of every statistic. Time is the median of a "
 		"cell's trials; the 95%% CI is the interval of the mean by Student's t (mean %s t(0.975, n-1) "
 		"sd/sqrt(n)); CV is the standard deviation over the mean. Comparisons use the ratio of medians "
 		"with a 95%% bootstrap percentile interval (%d resamples of each sample, fixed seed) and Welch's "
-		"two-sided t-test; a difference is significant when p < 0.05 and the interval excludes 1, and "
-		"it is called a tie when it is not significant or within %.0f%% (run.tie). Speedups with "
-		"threads are n" TIMES "T(1)/T(n), efficiency T(1)/T(n), each thread doing the same work. "
-		"docs/report.md explains each table and the A/A check.",
-		"\xc2\xb1", STATS_BOOT, 100 * r->cfg->run.tie));
+		"two-sided t-test. Every comparison has one of three verdicts: different (faster or slower) when "
+		"p < 0.05, the interval excludes 1 and the ratio is more than %.0f%% (run.tie) from 1; same when "
+		"an equivalence test (two one-sided Welch t-tests at 5%%) shows the means within %.0f%% of each "
+		"other; otherwise inconclusive, with an estimate of the trials that would decide it. The summary "
+		"says Tie only for same. Speedups with threads are n" TIMES "T(1)/T(n), efficiency T(1)/T(n), "
+		"each thread doing the same work. docs/report.md explains each table and the A/A check.",
+		"\xc2\xb1", STATS_BOOT, 100 * r->cfg->run.tie, 100 * r->cfg->run.tie));
 }
 
 /* ---- plots ---- */
@@ -1708,13 +1472,13 @@ static void build_doc(struct report *r, bool *failures)
 		size_t npts = exp_points(r, e, pts);
 		char *pname;
 
-		heading(&r->doc, 2, ex->title ? ex->title : ex->name);
+		doc_heading(&r->doc, 2, ex->title ? ex->title : ex->name);
 		{
 			struct buf a = { 0 };
 			for (size_t i = 0; i < ex->args.n; i++)
 				bufaddf(&a, "%s--%s %s", i ? " " : "", ex->args.v[i].key, ex->args.v[i].value);
 			char *eq = ex->expect_key ? fmt_int(ex->expect_value) : NULL;
-			para(&r->doc, xasprintf("%s%s%s; %d trial%s per cell%s, metric %s (%s is better)%s%s%s%s.",
+			doc_para(&r->doc, xasprintf("%s%s%s; %d trial%s per cell%s, metric %s (%s is better)%s%s%s%s.",
 			                        ex->script, a.len ? " " : "", a.len ? a.s : "", ex->trials, ex->trials == 1 ? "" : "s",
 			                        ex->warmup ? " after warm-up" : "", ex->metric,
 			                        ex->lower_is_better ? "lower" : "higher",
@@ -1730,20 +1494,20 @@ static void build_doc(struct report *r, bool *failures)
 		case TABLE_SCALING:
 			section_scaling(r, e, pts, npts);
 			pname = xasprintf("scaling-%s", ex->name);
-			plotblk(&r->doc, pname, ex->title ? ex->title : ex->name);
+			doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
 			free(pname);
 			break;
 		case TABLE_TIMES:
 			section_times(r, e, pts, npts);
 			pname = xasprintf("bars-%s", ex->name);
-			plotblk(&r->doc, pname, ex->title ? ex->title : ex->name);
+			doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
 			free(pname);
 			break;
 		}
 	}
-	heading(&r->doc, 2, "Comparisons");
+	doc_heading(&r->doc, 2, "Comparisons");
 	section_comparisons(r);
-	heading(&r->doc, 2, "Summary");
+	doc_heading(&r->doc, 2, "Summary");
 	section_summary(r);
 	section_reference(r);
 	section_noise(r);
@@ -1793,6 +1557,7 @@ int report_run_opts(const char *rundir, const struct reportopts *o)
 	build_doc(&r, &failures);
 	json_object_set_new(r.out, "partial", json_boolean(failures));
 	json_object_set_new(r.out, "unmatched_trials", json_integer((json_int_t)r.unmatched));
+	json_object_set_new(r.out, "duplicate_trials", json_integer((json_int_t)r.duplicates));
 
 	svgs = xcalloc(r.doc.n + 1, sizeof(*svgs));
 	want = xcalloc(r.doc.n + 1, sizeof(*want));
@@ -1809,10 +1574,10 @@ int report_run_opts(const char *rundir, const struct reportopts *o)
 	}
 	if (write_text(rundir, RUN_STATS, text, strlen(text)) < 0)
 		goto cleanup;
-	render_md(&r.doc, plotted, &md);
+	doc_md(&r.doc, plotted, &md);
 	if (write_text(rundir, RUN_REPORT_MD, md.s, md.len) < 0)
 		goto cleanup;
-	render_html(&r.doc, r.cfg->name, svgs, &html);
+	doc_html(&r.doc, r.cfg->name, svgs, &html);
 	if (write_text(rundir, RUN_REPORT_HTML, html.s, html.len) < 0)
 		goto cleanup;
 	pp = pathjoin(rundir, RUN_PYPERF);
@@ -1821,6 +1586,9 @@ int report_run_opts(const char *rundir, const struct reportopts *o)
 	if (r.unmatched)
 		warn("%zu trial%s in " RUN_RESULTS " belong%s to no cell of the plan and %s left out", r.unmatched,
 		     r.unmatched == 1 ? "" : "s", r.unmatched == 1 ? "s" : "", r.unmatched == 1 ? "was" : "were");
+	if (r.duplicates)
+		warn("%zu line%s of " RUN_RESULTS " repeat%s a (cell, round) already counted and %s left out", r.duplicates,
+		     r.duplicates == 1 ? "" : "s", r.duplicates == 1 ? "s" : "", r.duplicates == 1 ? "was" : "were");
 	if (!o->quiet)
 		for (size_t i = 0; i < r.warnings.n; i++)
 			warn("noise: %s", r.warnings.v[i]);
@@ -1839,11 +1607,8 @@ cleanup:
 	deldoc(&r.doc);
 	strlist_free(&r.warnings);
 	json_decref(r.out);
-	if (r.cells)
-		for (size_t i = 0; i < r.plan->npoints * r.nv; i++) {
-			free(r.cells[i].idx);
-			free(r.cells[i].vals);
-		}
+	if (r.plan)
+		cells_free(&r.cf);
 	free(r.cells);
 	free(r.cmp);
 	if (r.builds)

@@ -102,19 +102,6 @@ struct runner {
 
 /* environment */
 
-static void envset(struct strlist *env, const char *key, const char *value)
-{
-	size_t klen = strlen(key);
-
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], key, klen) == 0 && env->v[i][klen] == '=') {
-			free(env->v[i]);
-			env->v[i] = xasprintf("%s=%s", key, value);
-			return;
-		}
-	strlist_addown(env, xasprintf("%s=%s", key, value));
-}
-
 static void mkenv(const struct runner *R, const struct variantconf *v, struct strlist *env)
 {
 	const struct runconf *rc = &R->cfg->run;
@@ -145,7 +132,7 @@ static int loadbuilds(struct runner *R)
 		char *py;
 
 		if (buildrec_read(R->rundir, cfg->builds[b].name, br) < 0)
-			return errwrap("build %s (build it first: gilbench build)", cfg->builds[b].name);
+			return errwrap("build %s", cfg->builds[b].name);
 		if (br->ok && !br->python)
 			return errorf("builds/%s/%s: ok but no \"python\"", cfg->builds[b].name, RUN_BUILDREC);
 		if (br->python) { /* trials run in RUN_DIR */
@@ -335,8 +322,7 @@ static int interrupted(struct runner *R)
 	const char *abbrev = sig ? sigabbrev_np(sig) : NULL;
 
 	R->status = "interrupted";
-	return errorf("interrupted by SIG%s after %zu trials; resume with gilbench run --resume %s",
-	              abbrev ? abbrev : "INT", R->sum->ran, R->rundir);
+	return errorf("interrupted by SIG%s after %zu trials", abbrev ? abbrev : "INT", R->sum->ran);
 }
 
 /* run one trial of cell c at round; 0 when recorded, -1 on an error or an interruption */
@@ -515,30 +501,25 @@ static int writemeta(struct runner *R)
 {
 	json_t *m = metadata(R);
 	char *path = pathjoin(R->rundir, RUN_METADATA);
-	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	int rc = -1;
+	int rc = writejson(path, m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 
-	if (!text) {
-		errorf("%s: cannot serialise", path);
-		goto cleanup;
-	}
-	if (writefile(path, text, strlen(text)) < 0)
-		goto cleanup;
-	rc = 0;
-cleanup:
-	free(text);
 	free(path);
 	json_decref(m);
 	return rc;
 }
 
-/* --resume: the run started when the first metadata.json says; this is one more resume */
-static void keepstart(struct runner *R)
+/* --resume: the run started when the first metadata.json says; this is one more resume.
+ * A metadata.json that is there but does not parse is an error, not a fresh start. */
+static int keepstart(struct runner *R)
 {
 	char *path = pathjoin(R->rundir, RUN_METADATA);
-	json_t *old = json_load_file(path, 0, NULL), *v;
+	json_t *old = NULL, *v;
 	char *now_s;
 
+	if (readjson(path, true, &old) < 0) {
+		free(path);
+		return -1;
+	}
 	if (json_is_object(old)) {
 		v = json_object_get(old, "started");
 		if (json_is_string(v)) {
@@ -556,6 +537,7 @@ static void keepstart(struct runner *R)
 	free(now_s);
 	json_decref(old);
 	free(path);
+	return 0;
 }
 
 /* the schedule */
@@ -693,19 +675,9 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 	if (!R.rundir)
 		goto cleanup;
 	R.cpus = o->cpus ? o->cpus : cfg->run.cpus;
-	if (R.cpus) {
-		cpu_set_t set, avail;
-		if (cpulist_parse(R.cpus, &set) < 0) {
-			errwrap("--cpus");
-			goto cleanup;
-		}
-		if (sched_getaffinity(0, sizeof(avail), &avail) == 0) {
-			CPU_AND(&set, &set, &avail);
-			if (CPU_COUNT(&set) == 0) {
-				errorf("--cpus %s: none of these CPUs is available here (%d online)", R.cpus, ncpus());
-				goto cleanup;
-			}
-		}
+	if (R.cpus && cpulist_usable(R.cpus) < 0) {
+		errwrap("%s", o->cpus ? "--cpus" : "run.cpus");
+		goto cleanup;
 	}
 	R.mintrials = o->min_trials > 0 ? o->min_trials : cfg->run.min_trials;
 	R.maxtrials = o->max_trials > 0 ? o->max_trials : cfg->run.max_trials;
@@ -717,8 +689,8 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 	R.cells = xcalloc(plan->ncells ? plan->ncells : 1, sizeof(*R.cells));
 	R.started = utcstamp(false);
 	R.resumes = json_array();
-	if (o->resume)
-		keepstart(&R);
+	if (o->resume && keepstart(&R) < 0)
+		goto cleanup;
 	sysinfo_sample(&R.first);
 
 	if (loadbuilds(&R) < 0 || probevariants(&R) < 0)

@@ -83,6 +83,21 @@ int cpulist_parse(const char *s, void *set)
 	return 0;
 }
 
+int cpulist_usable(const char *s)
+{
+	cpu_set_t set, avail, both;
+
+	if (cpulist_parse(s, &set) < 0)
+		return -1;
+	if (sched_getaffinity(0, sizeof(avail), &avail) == 0) {
+		CPU_AND(&both, &set, &avail);
+		if (!CPU_EQUAL(&both, &set))
+			return errorf("'%s' names CPUs this process cannot run on (it may use %d of the %d online)", s,
+			              CPU_COUNT(&avail), ncpus());
+	}
+	return 0;
+}
+
 static void drain(int *fd, struct buf *b)
 {
 	char chunk[65536];

@@ -47,5 +47,6 @@ const char *spawn_status(const struct spawnres *r);         /* "exited with 2", 
 void spawn_free(struct spawnres *r);                        /* free captured output */
 int spawn_capture(char *const *argv, char **out);           /* run, capture stdout; -1 with the error unless it exits 0 */
 int cpulist_parse(const char *s, void *cpuset);             /* "0,2-3" into a cpu_set_t; -1 on a bad list */
+int cpulist_usable(const char *s);                          /* a good list naming only CPUs this process may run on; -1 with the problem */
 
 #endif

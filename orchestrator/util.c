@@ -305,6 +305,13 @@ bool isdir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool isregular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int readfile(const char *path, char **data, size_t *len)
 {
 	struct buf b = {0};
@@ -333,7 +340,7 @@ int readfile(const char *path, char **data, size_t *len)
 	return 0;
 }
 
-static int writeall(int fd, const void *data, size_t len)
+int writefull(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -348,6 +355,11 @@ static int writeall(int fd, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int writeall(int fd, const void *data, size_t len, const char *what)
+{
+	return writefull(fd, data, len) < 0 ? errorf("write %s:", what) : 0;
 }
 
 int fsyncdir(const char *path)
@@ -380,8 +392,7 @@ int writefile(const char *path, const void *data, size_t len)
 		errorf("create %s:", tmp);
 		goto cleanup;
 	}
-	if (writeall(fd, data, len) < 0 || fsync(fd) < 0) {
-		errorf("write %s:", tmp);
+	if (writeall(fd, data, len, tmp) < 0 || (fsync(fd) < 0 && errorf("fsync %s:", tmp) < 0)) {
 		close(fd);
 		unlink(tmp);
 		goto cleanup;
@@ -483,4 +494,64 @@ int ncpus(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n > 0 ? (int)n : 1;
+}
+
+char *mktmpdir(const char *what)
+{
+	const char *t = getenv("TMPDIR");
+	char *dir = xasprintf("%s/gilbench-%s-XXXXXX", t && *t == '/' ? t : "/tmp", what);
+
+	if (!mkdtemp(dir)) {
+		errorf("%s:", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+void envset(struct strlist *env, const char *key, const char *value)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], key, klen) == 0 && env->v[i][klen] == '=') {
+			free(env->v[i]);
+			env->v[i] = xasprintf("%s=%s", key, value);
+			return;
+		}
+	strlist_addown(env, xasprintf("%s=%s", key, value));
+}
+
+int writejson(const char *path, json_t *doc, size_t flags)
+{
+	char *text = json_dumps(doc, flags);
+	struct buf b = {0};
+	int rc;
+
+	if (!text)
+		return errorf("%s: cannot encode the JSON document", path);
+	bufadds(&b, text);
+	bufadds(&b, "\n");
+	rc = writefile(path, b.s, b.len);
+	buffree(&b);
+	free(text);
+	return rc;
+}
+
+int readjson(const char *path, bool optional, json_t **out)
+{
+	json_error_t err;
+	char *text = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (optional && !exists(path))
+		return 0;
+	if (readfile(path, &text, &len) < 0)
+		return -1;
+	*out = json_loadb(text, len, 0, &err);
+	free(text);
+	if (!*out)
+		return errorf("%s:%d:%d: %s", path, err.line, err.column, err.text);
+	return 0;
 }

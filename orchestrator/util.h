@@ -6,6 +6,7 @@
 #ifndef GILBENCH_UTIL_H
 #define GILBENCH_UTIL_H
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,12 +54,23 @@ int mkdirp(const char *path, mode_t mode);                  /* mkdir -p */
 int rmtree(const char *path);                               /* rm -rf; missing is not an error */
 bool exists(const char *path);
 bool isdir(const char *path);
+bool isregular(const char *path);                           /* a regular file, following links */
 int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
 int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename */
 int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
 int fsyncdir(const char *path);                             /* fsync the folder holding path */
+int writefull(int fd, const void *data, size_t len);       /* every byte, retrying short writes; -1 with errno only (safe in threads) */
+int writeall(int fd, const void *data, size_t len, const char *what); /* writefull; -1 with "write WHAT:" */
+char *mktmpdir(const char *what);                           /* a new private folder $TMPDIR/gilbench-WHAT-XXXXXX; NULL with the error */
+void envset(struct strlist *env, const char *key, const char *value); /* set KEY=VALUE in an environment list, replacing KEY's entry */
 char *abspath(const char *path);                            /* absolute, not resolving links; NULL on error */
 int listdir_suffix(const char *dir, const char *suffix, struct strlist *out); /* names ending in suffix, sorted */
+
+/* JSON documents: the one way gilbench reads and writes them */
+#define JSON_DOC (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+int writejson(const char *path, json_t *doc, size_t flags); /* encode with FLAGS, a final newline, writefile; -1 with the error */
+int readjson(const char *path, bool optional, json_t **out);/* parse a whole file; absent and OPTIONAL: 0 and NULL;
+                                                               else -1 with "PATH:LINE:COL: problem" */
 
 /* time */
 double now(void);                                           /* monotonic seconds */

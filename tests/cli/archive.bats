@@ -41,7 +41,7 @@ repack() {
 @test "archiving twice gives the same bytes, also after touching mtimes" {
 	"$GILBENCH" archive "$R" -o "$T/a.tar.gz"
 	touch -d '2001-02-03 04:05:06' "$R/config.yaml" "$R/builds/gil/make.log" "$R"
-	"$GILBENCH" archive "$R" --output "$T/b.tar.gz"
+	"$GILBENCH" archive "$R" --out "$T/b.tar.gz"
 	cmp "$T/a.tar.gz" "$T/b.tar.gz"
 	# owner 0:0, mtime 0, normalised modes
 	run tar -tvzf "$T/a.tar.gz"
@@ -183,7 +183,7 @@ run-1/results.jsonl"
 @test "usage: --help, missing and extra arguments" {
 	run "$GILBENCH" archive --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"usage: gilbench archive RUN_DIR [-o FILE]"* ]]
+	[[ "$output" == *"usage: gilbench archive RUN_DIR [--out FILE]"* ]]
 	run "$GILBENCH" verify --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"usage: gilbench verify ARCHIVE"* ]]

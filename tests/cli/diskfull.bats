@@ -54,7 +54,7 @@ print(len(rows))' "$R/results.jsonl"
 	# make room and resume: every (cell, round) exactly once, the kept ones untouched
 	mount -o remount,size=8m "$S"
 	head -c 1000 "$R/results.jsonl" >"$T/before"
-	run "$GILBENCH" measure "$R" --resume
+	run "$GILBENCH" measure --resume "$R"
 	echo "$output" | tail -5
 	[ "$status" -eq 0 ]
 	cmp -n 1000 "$T/before" "$R/results.jsonl"

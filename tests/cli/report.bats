@@ -182,7 +182,9 @@ cmp = {(x["experiment"], x["point"]): x for x in r["comparisons"]}
 x = cmp[("io-threads", "")]
 assert abs(x["ratio"] - 1.08) < 1e-9 and x["significant"] and x["verdict"] == "slower", x
 assert x["ratio_lo"] <= x["ratio"] <= x["ratio_hi"] and x["p"] < 0.001, x
-assert cmp[("single-thread", "")]["verdict"] == "no significant difference"
+st = cmp[("single-thread", "")]
+assert st["verdict"] == "same" and st["equivalence"] == [0.95, 1.05] and st["tost_p"] < 0.05, st
+assert x["need"] is None and st["need"] is None, (x, st)
 sc = [s for s in r["scaling"] if s["kind"] == "self" and s["variant"] == "nogil" and s["point"] == "threads=2"][0]
 assert abs(sc["speedup"] - 2 * 0.110 / 0.115) < 1e-9 and abs(sc["efficiency"] - 0.110 / 0.115) < 1e-9, sc
 rel = [s for s in r["scaling"] if s["kind"] == "relative" and s["point"] == "threads=2"][0]

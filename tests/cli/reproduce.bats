@@ -65,7 +65,8 @@ PY
 @test "reproduce: --help, and it takes one archive" {
 	run "$GILBENCH" reproduce --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"usage: gilbench reproduce ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--noise PCT] [--no-archive]"* ]]
+	[[ "$output" == *"usage: gilbench reproduce ARCHIVE [--out RUN_DIR] [--work DIR] [--cpus LIST] [--tie PCT] [trial options] [--no-archive]"* ]]
+	[[ "$output" == *"gilbench reproduce --resume RUN_DIR [options]"* ]]
 	run "$GILBENCH" reproduce
 	[ "$status" -eq 2 ]
 	run "$GILBENCH" reproduce "$T"
@@ -80,8 +81,8 @@ PY
 	md=$T/rep/reproduce.md
 	[ -f "$md" ]
 	grep -q '^# Reproduction of fakerep' "$md"
-	grep -q "^- archived: \`$T/run.tar.gz\`" "$md"
-	grep -q "^- here: \`$T/rep\`" "$md"
+	grep -q "^- archived: $T/run.tar.gz" "$md"
+	grep -q "^- here: $T/rep" "$md"
 	grep -q '| Experiment | Point | Variant | archived | here | here/archived \[95% CI\] | p | Verdict |' "$md"
 	for v in gil nogil; do for p in n=1 n=2; do
 		grep -Eq "^\| sleepy \| $p \| $v \| [0-9.]+ \[.*\] n=3 \| [0-9.]+ \[.*\] n=3 \| " "$md"
@@ -89,7 +90,7 @@ PY
 	grep -q "Source: tarball sha256 $SHA (the same on both sides)" "$md"
 	grep -q '^## How the machines differ' "$md"
 	grep -q "| machine.cpu | Archived CPU 9000 | $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') |" "$md"
-	grep -q 'are the same on both: .*`machine.cores`' "$md"
+	grep -q 'are the same on both: .*machine.cores' "$md"
 	# the new run is a run directory like any other: config byte for byte, its own results and report
 	cmp "$T/cfg/c.yaml" "$T/rep/config.yaml"
 	[ "$(python3 -c 'import json,sys; print(sum(not json.loads(l)["warmup"] for l in open(sys.argv[1])))' "$T/rep/results.jsonl")" -eq 12 ]

@@ -88,7 +88,7 @@ write_config() {
 	wait $pid && status=0 || status=$?
 	tail -5 "$T/out"
 	[ "$status" -eq 130 ]
-	grep -q "resume with gilbench run --resume" "$T/out"
+	grep -q "continue it with gilbench run --resume" "$T/out"
 	n=$(wc -l <"$T/r/results.jsonl")
 	[ "$n" -ge 3 ] && [ "$n" -lt 14 ]
 	[ ! -e "$T/r.tar.gz" ]

@@ -10,8 +10,9 @@
 #   fake_build RUNDIR NAME PYTHON [OK]
 #                             write RUNDIR/builds/NAME/build.json pointing at PYTHON; OK=false
 #                             records a failed build.
-#   fake_rundir RUNDIR        a run directory with builds gil and nogil (fake pythons) and
-#                             config.yaml from stdin; scripts are relative to RUNDIR.
+#   fake_rundir RUNDIR        a run directory with builds gil and nogil (fake pythons), run.json
+#                             and config.yaml from stdin; scripts are relative to RUNDIR.
+#   fake_runstate RUNDIR [KIND]  write RUNDIR/run.json as gilbench does (KIND: run by default)
 #   fake_config_head          print the YAML lines every test config starts with (version,
 #                             name, source, builds gil and nogil).
 
@@ -71,5 +72,12 @@ fake_rundir() {
 	fake_python "$rundir/bin/python-nogil" 0
 	fake_build "$rundir" gil "$rundir/bin/python-gil"
 	fake_build "$rundir" nogil "$rundir/bin/python-nogil"
+	fake_runstate "$rundir"
 	cat >"$rundir/config.yaml"
+}
+
+# fake_runstate RUNDIR [KIND]: the run.json gilbench writes into every run directory it makes
+fake_runstate() {
+	printf '{"version": 1, "kind": "%s", "sides": [{"name": "", "ref": null, "commit": null}], "extra": {}}\n' \
+		"${2:-run}" >"$1/run.json"
 }

@@ -4,8 +4,9 @@
     mkcompare.py OUT [--seed N] [--trials N] [--jitter J] [--scale CELL=F]... [--drop CELL]...
                      [--add CELL=VALUE]... [--fail CELL] [--revs] [--cpu MODEL]
 
-Writes OUT/config.yaml (a valid config whose scripts exist under OUT/experiments), OUT/builds/
-NAME/build.json, OUT/metadata.json and OUT/results.jsonl. Cells are EXPERIMENT/VARIANT/POINT
+Writes OUT/config.yaml (a valid config naming every experiment of the cells, whose script
+exists under OUT/experiments), OUT/run.json, OUT/builds/NAME/build.json, OUT/metadata.json and
+OUT/results.jsonl, each trial under its cell's id as `$GILBENCH plan --json` gives it. Cells are EXPERIMENT/VARIANT/POINT
 (POINT may be empty: "single-thread/gil/"). The default cells and their base values:
 
     single-thread/gil/              1.00     single-thread/nogil/           1.10
@@ -25,6 +26,9 @@ import argparse
 import json
 import os
 import random
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 BASE = {
     "single-thread/gil/": 1.00,
@@ -37,7 +41,7 @@ BASE = {
     "contended-lock/nogil/": 1.00,
 }
 
-CONFIG = """version: 1
+HEAD = """version: 1
 name: synthetic
 source:
   tarball:
@@ -45,25 +49,40 @@ source:
     from:
       - file:///nonexistent/Python-3.13.5.tar.xz
 builds:
-  - name: gil
-    configure: []
-  - name: nogil
-    configure: [--disable-gil]
-experiments:
-  - name: single-thread
-    script: experiments/stub.py
-    args: {iterations: 1000}
-    trials: 5
-  - name: thread-scaling
-    script: experiments/stub.py
-    matrix: {threads: [1, 2]}
-    args: {iterations: 1000}
-    trials: 5
-  - name: contended-lock
-    script: experiments/stub.py
-    args: {threads: 4, iterations: 1000}
-    trials: 5
 """
+
+EXPERIMENT = {  # what each experiment runs; an experiment added with --add gets the last
+    "single-thread": "    args: {iterations: 1000}\n",
+    "thread-scaling": "    matrix: {threads: [1, 2]}\n    args: {iterations: 1000}\n",
+    "contended-lock": "    args: {threads: 4, iterations: 1000}\n",
+    None: "    args: {iterations: 1000}\n",
+}
+
+
+def config(cells, sides):
+    """the config of these cells: builds gil and nogil (per side), every experiment named"""
+    text = HEAD
+    for b in ("gil", "nogil"):
+        for side in sides:
+            text += "  - name: %s%s\n    configure: [%s]\n" % (b, side, "--disable-gil" if b == "nogil" else "")
+    text += "experiments:\n"
+    seen = []
+    for k in list(BASE) + list(cells):
+        exp = k.split("/", 1)[0]
+        if exp not in seen:
+            seen.append(exp)
+            text += "  - name: %s\n    script: experiments/stub.py\n    trials: 5\n%s" % (
+                exp, EXPERIMENT.get(exp, EXPERIMENT[None]))
+    return text
+
+
+def cell_ids(out):
+    """(experiment, variant, point) -> id, from `gilbench plan --json`"""
+    gb = os.environ.get("GILBENCH") or os.path.join(ROOT, "gilbench")
+    plan = subprocess.run([gb, "plan", "--json", os.path.join(out, "config.yaml")], check=True,
+                          capture_output=True, text=True).stdout
+    return {(c["experiment"], c["variant"], c["point"]): c["id"] for c in json.loads(plan)["cells"]}
+
 
 STUB = """import json, sys, time
 t = time.perf_counter()
@@ -101,12 +120,16 @@ def main():
         k, v = s.rsplit("=", 1)
         scale[k] = float(v)
 
+    sides = [".A", ".B"] if a.revs else [""]
     os.makedirs(os.path.join(a.out, "experiments"), exist_ok=True)
     with open(os.path.join(a.out, "config.yaml"), "w") as f:
-        f.write(CONFIG)
+        f.write(config(cells, sides))
     with open(os.path.join(a.out, "experiments", "stub.py"), "w") as f:
         f.write(STUB)
-    sides = [".A", ".B"] if a.revs else [""]
+    with open(os.path.join(a.out, "run.json"), "w") as f:
+        json.dump({"version": 1, "kind": "compare" if a.revs else "run", "extra": {},
+                   "sides": [{"name": s.lstrip("."), "ref": None, "commit": None} for s in sides]}, f)
+    ids = cell_ids(a.out)
     for b in ("gil", "nogil"):
         for side in sides:
             d = os.path.join(a.out, "builds", b + side)
@@ -135,7 +158,7 @@ def main():
             for rnd, warm, v in rows:
                 ok = k not in a.fail
                 lines.append({
-                    "cell": "%016x" % (i * 2 + (side == ".B")), "experiment": exp,
+                    "cell": ids[(exp, variant + side, point)], "experiment": exp,
                     "variant": variant + side, "point": point, "round": rnd + 1,
                     "warmup": warm, "status": "ok" if ok else "failed",
                     "metric": v if ok else None, "result": {"seconds": v} if ok else None,

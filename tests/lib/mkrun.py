@@ -2,8 +2,10 @@
 """tests/lib/mkrun.py: synthetic run directories for the report's tests and benchmark.
 
 Writes RUNDIR/config.yaml (a copy of --config, default configs/quick.yaml, with the
-experiment scripts copied beside it so that the config loads), builds/NAME/build.json for
-every build, results.jsonl with chosen values, and metadata.json. The YAML is read (PyYAML)
+experiment scripts copied beside it so that the config loads), run.json, builds/NAME/build.json
+for every build, results.jsonl with chosen values (each trial under the cell id that
+`$GILBENCH plan --json` gives its cell; a cell the plan lacks gets a made-up id), and
+metadata.json. The YAML is read (PyYAML)
 only to learn the experiments, their matrix points, the variants and expect values.
 
 Cells are named EXP:VARIANT or EXP:VARIANT:POINT (POINT as the plan labels it, "threads=4").
@@ -28,6 +30,7 @@ Cells are named EXP:VARIANT or EXP:VARIANT:POINT (POINT as the plan labels it, "
 """
 import argparse
 import hashlib
+import subprocess
 import itertools
 import json
 import os
@@ -55,6 +58,19 @@ def split_cell_value(spec):
 def cell_name(spec):
     parts = spec.split(":", 2)
     return (parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+
+
+def cell_ids(rundir):
+    """(experiment, variant, point) -> cell id, from `gilbench plan --json` of the run's config"""
+    gb = os.environ.get("GILBENCH") or os.path.join(ROOT, "gilbench")
+    out = subprocess.run([gb, "plan", "--json", os.path.join(rundir, "config.yaml")], check=True,
+                         capture_output=True, text=True).stdout
+    return {(c["experiment"], c["variant"], c["point"]): c["id"] for c in json.loads(out)["cells"]}
+
+
+def write_runstate(rundir):
+    json.dump({"version": 1, "kind": "run", "sides": [{"name": "", "ref": None, "commit": None}], "extra": {}},
+              open(os.path.join(rundir, "run.json"), "w"))
 
 
 def points(exp):
@@ -95,6 +111,8 @@ def main():
         else:
             open(dst, "w").write("# placeholder\n")
 
+    ids = cell_ids(a.rundir)
+    write_runstate(a.rundir)
     builds = [b["name"] for b in cfg["builds"]]
     variants = [v["name"] for v in cfg.get("variants") or []] or builds
     exps = {e["name"]: e for e in cfg["experiments"]}
@@ -164,7 +182,7 @@ def main():
                 result["value"] = value
             elif expect:
                 result[expect["name"]] = expect["equals"]
-        t = {"cell": hashlib.sha256(repr(c).encode()).hexdigest()[:16], "experiment": c[0], "variant": c[1],
+        t = {"cell": ids.get(c, hashlib.sha256(repr(c).encode()).hexdigest()[:16]), "experiment": c[0], "variant": c[1],
              "point": c[2], "round": rnd, "warmup": warmup, "status": status,
              "metric": metric if status == "ok" else None, "result": result,
              "wall": (metric or 0.1) + 0.05, "utime": metric or 0.1, "stime": 0.01, "maxrss_kb": 10240,

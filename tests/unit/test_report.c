@@ -23,6 +23,7 @@
 #include "pyperf.h"
 #include "report.h"
 #include "results.h"
+#include "rundir.h"
 #include "util.h"
 
 static const char config_yaml[] =
@@ -50,6 +51,20 @@ static const char config_yaml[] =
 	"    trials: 3\n";
 
 static char *dir;
+static struct config *cfg;
+static struct plan *plan;
+
+/* the plan's id of a cell, or a made-up one for a cell the plan does not have */
+static const char *idof(const char *exp, const char *variant, const char *point)
+{
+	for (size_t i = 0; i < plan->ncells; i++) {
+		const struct cell *c = &plan->cells[i];
+		if (strcmp(cfg->exps[c->exp].name, exp) == 0 && strcmp(cfg->variants[c->variant].name, variant) == 0 &&
+		    strcmp(plan->points[c->point].label, point) == 0)
+			return c->id;
+	}
+	return "0123456789abcdef";
+}
 
 static void put(const char *name, const char *text)
 {
@@ -64,7 +79,7 @@ static void trial(int fd, const char *exp, const char *variant, const char *poin
 {
 	struct trial t = { 0 };
 
-	t.cell = "0123456789abcdef";
+	t.cell = (char *)idof(exp, variant, point);
 	t.experiment = (char *)exp;
 	t.variant = (char *)variant;
 	t.point = (char *)point;
@@ -105,6 +120,8 @@ static int setup(void **state)
 	put("builds/nogil/build.json", "{\"name\": \"nogil\", \"ok\": false, \"failed_step\": \"make\","
 	                               " \"error\": \"make: *** [all] Error 2\"}");
 	put("metadata.json", "{\"gilbench\": \"0.1.0\", \"machine\": {\"cores\": 2}}");
+	assert_int_equal(config_load_rundir(dir, &cfg), 0);
+	assert_int_equal(plan_make(cfg, &plan), 0);
 	p = pathjoin(dir, "results.jsonl");
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	free(p);
@@ -126,6 +143,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	delplan(plan);
+	delconfig(cfg);
 	rmtree(dir);
 	free(dir);
 	return 0;
