@@ -35,7 +35,7 @@ DEPS_TOOL = build-essential pkg-config libgit2-dev libcurl4-openssl-dev libarchi
 	patch xz-utils ca-certificates git zlib1g-dev
 DEPS_CPYTHON = zlib1g-dev libbz2-dev libreadline-dev libffi-dev liblzma-dev libncurses-dev \
 	libgdbm-dev uuid-dev
-DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl
+DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl slurm-wlm
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 all: gilbench
