@@ -46,7 +46,7 @@ struct slurmqueue {
 struct slurmnode {
 	char *name;     /* NodeName */
 	int cpus;       /* CPUs */
-	char *state;    /* as sinfo prints it: idle, mixed, alloc, down*, drain, ... */
+	char *state;    /* as sinfo %t prints it: idle, mix, alloc, comp, down*, drain, ... */
 };
 
 struct slurmnodes {
