@@ -35,7 +35,7 @@ DEPS_TOOL = build-essential pkg-config libgit2-dev libcurl4-openssl-dev libarchi
 	patch xz-utils ca-certificates git zlib1g-dev
 DEPS_CPYTHON = zlib1g-dev libbz2-dev libreadline-dev libffi-dev liblzma-dev libncurses-dev \
 	libgdbm-dev uuid-dev
-DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl
+DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl slurm-wlm
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 all: gilbench
@@ -66,7 +66,14 @@ obj/rel/test_%: tests/unit/test_%.c obj/rel/libgilbench.a
 obj/asan/test_%: tests/unit/test_%.c obj/asan/libgilbench.a
 	$(CC) $(CFLAGS) $(SAN) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/asan/libgilbench.a -lcmocka $(PKG_LIBS)
 
-unit: $(UNIT_REL) $(UNIT_ASAN)
+# slurm.c as a command, for tests/cli/slurm.bats on the test cluster (tests/lib/slurm.sh)
+obj/rel/slurm_probe: tests/unit/slurm_probe.c obj/rel/libgilbench.a
+	$(CC) $(CFLAGS) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/rel/libgilbench.a $(PKG_LIBS)
+
+obj/asan/slurm_probe: tests/unit/slurm_probe.c obj/asan/libgilbench.a
+	$(CC) $(CFLAGS) $(SAN) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/asan/libgilbench.a $(PKG_LIBS)
+
+unit: $(UNIT_REL) $(UNIT_ASAN) obj/rel/slurm_probe obj/asan/slurm_probe
 
 # the fuzzer links only the loader and what it uses (the commands need main.c)
 FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
@@ -92,7 +99,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench
+	$(MAKE) gilbench obj/rel/slurm_probe
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60
