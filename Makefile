@@ -68,6 +68,10 @@ obj/asan/test_%: tests/unit/test_%.c obj/asan/libgilbench.a
 
 unit: $(UNIT_REL) $(UNIT_ASAN)
 
+# benchmark programs that measure the library itself (tests/bench/*.c)
+obj/rel/bench_%: tests/bench/%.c obj/rel/libgilbench.a
+	$(CC) $(CFLAGS) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/rel/libgilbench.a $(PKG_LIBS)
+
 # the fuzzer links only the loader and what it uses (the commands need main.c)
 FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
 obj/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRC)
@@ -92,7 +96,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench
+	$(MAKE) gilbench obj/rel/bench_detect
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60
