@@ -388,7 +388,7 @@ static double window_df(const struct bootwin *w)
 static void verdict(const struct night *b, size_t nb, const struct night *a, size_t na,
                     const struct cpopts *o, struct cpverdict *v)
 {
-	size_t i, nres = o->resamples ? o->resamples : CP_RESAMPLES;
+	size_t i, nres = o->resamples >= 100 ? o->resamples : CP_RESAMPLES;
 	struct bootwin wb, wa;
 	double *lb, *la, vb, va, se, df, t, lr;
 	gsl_rng *r;
@@ -415,9 +415,10 @@ static void verdict(const struct night *b, size_t nb, const struct night *a, siz
 	va = gsl_stats_variance(la, 1, nres);
 	se = sqrt(va + vb);
 	if (se > 0) {
-		/* Welch-Satterthwaite; a window with no spread adds nothing (and may have df 0) */
-		df = (vb > 0 ? vb * vb / window_df(&wb) : 0) + (va > 0 ? va * va / window_df(&wa) : 0);
-		df = (va + vb) * (va + vb) / df;
+		/* Welch-Satterthwaite, on shares of the variance so that nothing underflows; a
+		   window with no spread adds nothing (and may have df 0) */
+		double fb = vb / (va + vb), fa = va / (va + vb);
+		df = 1 / ((fb > 0 ? fb * fb / window_df(&wb) : 0) + (fa > 0 ? fa * fa / window_df(&wa) : 0));
 		t = gsl_cdf_tdist_Pinv(0.975, df);
 		v->lo = exp(lr - t * se);
 		v->hi = exp(lr + t * se);
@@ -472,7 +473,7 @@ static double minstep_of(double sigma, size_t nb, size_t na, size_t m, const str
 
 /* the series' smallest detectable step: windows of W nights each side, or half its nights
  * when fewer (at least K) */
-static double cp_minstep_of(const struct series *s, double sigma, const struct cpopts *o)
+static double series_minstep(const struct series *s, double sigma, const struct cpopts *o)
 {
 	size_t w = s->m / 2 < o->window ? s->m / 2 : o->window;
 
@@ -585,14 +586,41 @@ static struct cpchange *addchange(struct cpresult *r, size_t *cap)
 	return &r->changes[r->n++];
 }
 
+/* the steps of s (>= 2K nights) found, confirmed and added to r; returns the night of the
+ * last one, 0 when none */
+static size_t steps_of(const struct series *s, const struct cpopts *o, struct cpresult *r, size_t *cap)
+{
+	struct cuts c = { 0 };
+	struct cpverdict *v = NULL;
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	double *scratch = xmalloc(s->m * sizeof(*scratch));
+	size_t i, bf, at, last = 0;
+
+	if (!rng)
+		fatal("out of memory");
+	segment(s, 0, s->m, o, rng, scratch, &c);
+	cuts_sort(&c);
+	v = xmalloc(c.n * sizeof(*v));
+	confirm_cuts(s, &c, o, v);
+	for (i = 0; i < c.n; i++) {
+		windows(c.at[i], i ? c.at[i - 1] : 0, i + 1 < c.n ? c.at[i + 1] : s->m, o->window, &bf, &at);
+		fill(addchange(r, cap), s, bf, c.at[i], at, &v[i], c.p[i],
+		     v[i].confirmed ? CP_CONFIRMED : CP_SMALL, r->noise, o);
+		last = c.at[i];
+	}
+	gsl_rng_free(rng);
+	free(scratch);
+	free(v);
+	free(c.at);
+	free(c.p);
+	return last;
+}
+
 int cp_detect(const struct cptrials *series, size_t n, const struct cpopts *o, struct cpresult *r)
 {
 	struct series s;
-	struct cuts c = { 0 };
-	struct cpverdict *v = NULL, pv;
-	gsl_rng *rng = NULL;
-	double *scratch = NULL;
-	size_t i, bf, at, j, cap = 0;
+	struct cpverdict pv;
+	size_t bf, at, j, last = 0, cap = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (checkopts(o) < 0)
@@ -601,32 +629,13 @@ int cp_detect(const struct cptrials *series, size_t n, const struct cpopts *o, s
 	r->nights = s.m;
 	r->noise = night_noise(&s);
 	r->trial_cv = trial_cv(&s);
-	r->min_step = cp_minstep_of(&s, r->noise, o);
-	if (s.m < 2 * o->min_after)
-		goto pend;
-	if (!(rng = gsl_rng_alloc(gsl_rng_mt19937)))
-		fatal("out of memory");
-	scratch = xmalloc(s.m * sizeof(*scratch));
-	segment(&s, 0, s.m, o, rng, scratch, &c);
-	cuts_sort(&c);
-	v = xmalloc(c.n * sizeof(*v));
-	confirm_cuts(&s, &c, o, v);
-	for (i = 0; i < c.n; i++) {
-		windows(c.at[i], i ? c.at[i - 1] : 0, i + 1 < c.n ? c.at[i + 1] : s.m, o->window, &bf, &at);
-		fill(addchange(r, &cap), &s, bf, c.at[i], at, &v[i], c.p[i],
-		     v[i].confirmed ? CP_CONFIRMED : CP_SMALL, r->noise, o);
-	}
-pend:
-	if (s.m >= o->min_after + 1 && pending(&s, c.n ? c.at[c.n - 1] : 0, o, &pv, &j)) {
-		windows(j, c.n ? c.at[c.n - 1] : 0, s.m, o->window, &bf, &at);
+	r->min_step = series_minstep(&s, r->noise, o);
+	if (s.m >= 2 * o->min_after)
+		last = steps_of(&s, o, r, &cap);
+	if (s.m > o->min_after && pending(&s, last, o, &pv, &j)) {
+		windows(j, last, s.m, o->window, &bf, &at);
 		fill(addchange(r, &cap), &s, bf, j, at, &pv, NAN, CP_PENDING, r->noise, o);
 	}
-	if (rng)
-		gsl_rng_free(rng);
-	free(scratch);
-	free(v);
-	free(c.at);
-	free(c.p);
 	series_free(&s);
 	return 0;
 }
@@ -637,7 +646,7 @@ double cp_minstep(const struct cptrials *series, size_t n, const struct cpopts *
 	double d;
 
 	series_load(&s, series, n);
-	d = cp_minstep_of(&s, night_noise(&s), o);
+	d = series_minstep(&s, night_noise(&s), o);
 	series_free(&s);
 	return d;
 }

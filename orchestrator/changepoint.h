@@ -98,14 +98,16 @@ int cp_detect(const struct cptrials *series, size_t n, const struct cpopts *o, s
 void cp_confirm(const struct cptrials *before, size_t nb, const struct cptrials *after, size_t na,
                 const struct cpopts *o, struct cpverdict *v);
 	/* compare two windows of nights (one element each: two plain samples); uses o's threshold,
-	   resamples and seed; no valid trial on a side: ratio NAN, nothing significant */
+	   resamples (under 100: CP_RESAMPLES) and seed; no valid trial on a side: ratio NAN,
+	   nothing significant */
 double cp_minstep(const struct cptrials *series, size_t n, const struct cpopts *o);
 	/* the smallest step (share) the series would confirm 80% of the time with window nights on
 	   each side, given its noise; INFINITY when it has under 2 x min_after nights */
 size_t cp_ratiotrials(const double *num, size_t nnum, const double *den, size_t nden, double scale,
                       double *out);
 	/* derived trials out[i] = scale * num[i] / den[i], pairing trials by order (interleaved
-	   trials at one commit); pairs with an invalid value are left out; returns how many */
+	   trials at one commit); pairs with an invalid value are left out; out holds
+	   min(nnum, nden); returns how many were written */
 void cpresult_free(struct cpresult *r);  /* free the changes and zero r */
 
 #endif
