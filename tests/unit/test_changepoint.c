@@ -429,6 +429,17 @@ static void degenerate(void **state)
 		cpresult_free(&r);
 	}
 
+	/* shorter than two windows: the windows shrink to the nights there are */
+	memset(h->level, 0, sizeof(h->level));
+	steps(h, 6, 12, 1.10);
+	make(h, 12, 0.02, 13);
+	detect(h, &o, &r);
+	assert_int_equal(only(&r, 6)->status, CP_CONFIRMED);
+	assert_int_equal(r.changes[0].before_from, 0);
+	assert_int_equal(r.changes[0].after_to, 12);
+	assert_true(isfinite(r.min_step) && r.min_step > 0.05);
+	cpresult_free(&r);
+
 	/* all equal: no step, no noise; the threshold is what it can detect */
 	for (i = 0; i < 60 * T; i++)
 		h->x[i] = 0.25;
