@@ -76,7 +76,7 @@ struct cpchange {
 	bool alert;             /* a CONFIRMED regression that is not known */
 	double ratio, lo, hi;   /* after/before with its 95% interval (cpverdict) */
 	double p;               /* the scan's permutation p (corrected for positions); NAN when PENDING */
-	double p_confirm;       /* the confirmation's bootstrap p */
+	double p_confirm;       /* the confirmation's p (cpverdict.p) */
 	size_t before_from, before_to; /* commit indices [from, to) of the nights before */
 	size_t after_from, after_to;   /* commit indices [from, to) of the nights after */
 	size_t nights_before, nights_after, trials_before, trials_after;
