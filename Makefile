@@ -75,6 +75,10 @@ obj/asan/slurm_probe: tests/unit/slurm_probe.c obj/asan/libgilbench.a
 
 unit: $(UNIT_REL) $(UNIT_ASAN) obj/rel/slurm_probe obj/asan/slurm_probe
 
+# benchmark programs that measure the library itself (tests/bench/*.c)
+obj/rel/bench_%: tests/bench/%.c obj/rel/libgilbench.a
+	$(CC) $(CFLAGS) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/rel/libgilbench.a $(PKG_LIBS)
+
 # the fuzzer links only the loader and what it uses (the commands need main.c)
 FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
 obj/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRC)
@@ -99,7 +103,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60
