@@ -25,6 +25,7 @@ struct cmd {
 
 extern const struct cmd cmd_run, cmd_plan, cmd_fetch, cmd_build, cmd_measure, cmd_report, cmd_archive, cmd_verify;
 extern const struct cmd cmd_compare, cmd_reproduce;
+extern const struct cmd cmd_canary;
 
 void cmd_usage(const struct cmd *c, int tostderr);  /* print "usage: gilbench NAME USAGE" and the help */
 int cmd_error(const struct cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* usage error: print, return EXIT_USAGE */
