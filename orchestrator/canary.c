@@ -230,7 +230,7 @@ static int pyparse(json_t *root, const char *python, int reps, struct canary_sam
 	sha256_str(key, hex);
 	free(key);
 	out->series = xasprintf("python:%.16s", hex);
-	out->label = xasprintf("Python %s (%s)", json_string_value(num), python);
+	out->label = xasprintf("Python %s at %s", json_string_value(num), python);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ struct canary_rep {
 
 struct canary_sample {
 	char *series;           /* "c" or "python:" and 16 hex digits of sha256(version, path) */
-	char *label;            /* "C", or "Python 3.13.5 (/path/to/python)" */
+	char *label;            /* "C", or "Python 3.13.5 at /path/to/python" */
 	time_t at;              /* when it was taken (wall clock) */
 	double wall;            /* the sample: the median of the repetitions' wall times, seconds */
 	double cpu;             /* the median of the repetitions' CPU times, seconds */
