@@ -24,7 +24,7 @@
 
 #define CANARY_REPS 3            /* repetitions per sample; the sample is their median */
 #define CANARY_MAXREPS 16        /* the most repetitions a sample holds */
-#define CANARY_C_ITERS 3500000u  /* iterations of the C workload: about 6.5 ms on a 2020s x86 core */
+#define CANARY_C_ITERS 2500000u  /* iterations of the C workload: about 5 ms on a 2020s x86 core */
 #define CANARY_PY_ITERS 100000u  /* iterations of the Python loop: about 8 ms on CPython 3.11 */
 #define CANARY_PY_TIMEOUT 60.0   /* seconds the Python canary may take, start-up included */
 #define CANARY_THRESHOLD 0.05    /* a sample more than 5% slower than the reference is slow */
