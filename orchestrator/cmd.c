@@ -20,7 +20,7 @@
 
 static const struct cmd *cmds[] = {
 	&cmd_run, &cmd_plan, &cmd_fetch, &cmd_build, &cmd_measure, &cmd_report, &cmd_archive, &cmd_verify,
-	&cmd_compare, &cmd_reproduce,
+	&cmd_compare, &cmd_reproduce, &cmd_canary,
 };
 
 static void usage(FILE *f)

@@ -42,6 +42,10 @@ static const struct optdef table[] = {
 	{ OPT_NO_ARCHIVE, "no-archive", 0, ARG_NONE, NULL, 0, 0, "skip the archive stage (no RUN_DIR.tar.gz)" },
 	{ OPT_NO_PLOTS, "no-plots", 0, ARG_NONE, NULL, 0, 0, "do not run gnuplot: no plots/ and no plots in the HTML" },
 	{ OPT_JSON, "json", 0, ARG_NONE, NULL, 0, 0, "print JSON instead of text" },
+	{ OPT_SAMPLES, "samples", 0, ARG_COUNT, "N", 1, 10000, "samples to take" },
+	{ OPT_PYTHON, "python", 0, ARG_TEXT, "PATH", 0, 0, "the Python interpreter to use" },
+	{ OPT_THRESHOLD, "threshold", 0, ARG_PERCENT, "PCT", 0.001, 1000, "the size of change that matters, in percent" },
+	{ OPT_NO_UPDATE, "no-update", 0, ARG_NONE, NULL, 0, 0, "change nothing stored" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, 0, 0, "only warnings and errors" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, 0, 0, "this help" },
 };

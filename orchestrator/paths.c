@@ -4,16 +4,12 @@
 
 #include <stdlib.h>
 
-int paths_init(struct paths *p, const char *workopt)
+int paths_cache(char **out)
 {
-	const char *w = workopt, *c = getenv("GILBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+	const char *c = getenv("GILBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
 	char *cache;
 
-	p->work = p->cache = NULL;
-	if (!w || !*w)
-		w = getenv("GILBENCH_WORK");
-	if (!w || !*w)
-		w = "builds";
+	*out = NULL;
 	if (c && *c)
 		cache = xstrdup(c);
 	else if (x && *x)
@@ -22,16 +18,33 @@ int paths_init(struct paths *p, const char *workopt)
 		cache = xasprintf("%s/.cache/gilbench", h);
 	else
 		return errorf("no cache folder: set GILBENCH_CACHE, XDG_CACHE_HOME or HOME");
-	p->work = abspath(w);
-	p->cache = abspath(cache);
+	*out = abspath(cache);
 	free(cache);
-	if (!p->work || !p->cache)
+	if (!*out)
+		return -1;
+	if (mkdirp(*out, 0755) < 0) {
+		free(*out);
+		*out = NULL;
+		return errwrap("cache");
+	}
+	return 0;
+}
+
+int paths_init(struct paths *p, const char *workopt)
+{
+	const char *w = workopt;
+
+	p->work = p->cache = NULL;
+	if (!w || !*w)
+		w = getenv("GILBENCH_WORK");
+	if (!w || !*w)
+		w = "builds";
+	p->work = abspath(w);
+	if (!p->work)
 		return -1;
 	if (mkdirp(p->work, 0755) < 0)
 		return errwrap("work area");
-	if (mkdirp(p->cache, 0755) < 0)
-		return errwrap("cache");
-	return 0;
+	return paths_cache(&p->cache);
 }
 
 void paths_free(struct paths *p)

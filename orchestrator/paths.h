@@ -9,6 +9,7 @@
  *               downloads/SHA256   verified tarballs, content-addressed
  *               git/HASH.git       one full mirror per repository url
  *               apt/               apt's private state for debian-source: downloads
+ *               canary/MACHINE.json this machine's canary reference (canary.h)
  *
  * Several clones on one machine (CI's fresh clone included) point --work or
  * $GILBENCH_WORK at one folder and share finished builds. */
@@ -21,6 +22,7 @@ struct paths {
 };
 
 int paths_init(struct paths *p, const char *workopt); /* resolve and create both; -1 with the error */
+int paths_cache(char **out);                          /* the cache alone, resolved and created; -1 with the error */
 void paths_free(struct paths *p);
 
 #endif
