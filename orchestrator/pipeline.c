@@ -27,6 +27,8 @@ static const struct {
 	[KIND_RUN] = { "gilbench run --resume", NULL },
 	[KIND_COMPARE] = { "gilbench compare --resume", finish_compare },
 	[KIND_REPRODUCE] = { "gilbench reproduce --resume", finish_reproduce },
+	[KIND_NIGHTLY] = { "gilbench nightly", NULL },
+	[KIND_BISECT] = { "gilbench bisect --resume", NULL },
 };
 
 const char *pipeline_resume_hint(enum runkind k)

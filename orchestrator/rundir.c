@@ -24,7 +24,7 @@
 #define VERSION "0.1.0"
 #endif
 
-static const char *const kindnames[NKINDS] = { "run", "compare", "reproduce" };
+static const char *const kindnames[NKINDS] = { "run", "compare", "reproduce", "nightly", "bisect" };
 
 const char *runkind_name(enum runkind k)
 {

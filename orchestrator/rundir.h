@@ -52,7 +52,7 @@
 
 struct lock;
 
-enum runkind { KIND_RUN, KIND_COMPARE, KIND_REPRODUCE, NKINDS };
+enum runkind { KIND_RUN, KIND_COMPARE, KIND_REPRODUCE, KIND_NIGHTLY, KIND_BISECT, NKINDS };
 
 struct side {
 	char *name;             /* "" for a run's one side; "A", "B" for compare */
@@ -72,7 +72,7 @@ struct rundir {
 	bool resumed;           /* opened with rundir_open */
 };
 
-const char *runkind_name(enum runkind k);                      /* "run", "compare", "reproduce" */
+const char *runkind_name(enum runkind k);                      /* "run", "compare", "reproduce", "nightly", "bisect" */
 int rundir_is(const char *dir);                                /* 1: a run directory made by gilbench (run.json, or config.yaml and
                                                                   metadata.json from before run.json); 0: not; -1 with the error */
 int rundir_create(struct rundir *r, const char *out, const char *name, enum runkind kind);

@@ -286,9 +286,8 @@ PY
 }
 
 @test "compare: two revisions of REAL CPython 3.13.5: a slower Thread.start() is found, single-thread is unchanged" {
-	tarball=$(cpython_tarball)
+	cpython_history_repo
 	shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench
-	eval "$(sh "$ROOT/tests/lib/mkcpythonrepo.sh" "$tarball" "$shared/cpython-compare-repo")"
 	# the shared cache keeps the mirror (and ccache) between runs; builds stay in GILBENCH_WORK
 	export GILBENCH_CACHE=$shared
 	export GILBENCH_WORK=${GILBENCH_WORK:-$shared/work}
@@ -298,7 +297,7 @@ PY
 version: 1
 name: realcmp
 source:
-  git: {url: "$shared/cpython-compare-repo", ref: main}
+  git: {url: "$REPO", ref: main}
 builds:
   - name: gil
     configure: []

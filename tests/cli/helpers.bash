@@ -25,6 +25,17 @@ cpython_tarball() {
 	echo "$shared/downloads/$sha"
 }
 
+# The local git repository of real CPython 3.13.5 that compare, nightly and bisect share
+# (tests/lib/mkcpythonrepo.sh: eight first-parent commits, the fourth slows Thread.start()),
+# made once beside the shared download cache. Sets REPO, BASE, SLOW, HEAD and COMMITS.
+cpython_history_repo() {
+	local tarball shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench facts
+	tarball=$(cpython_tarball) || return 1
+	facts=$(sh "$ROOT/tests/lib/mkcpythonrepo.sh" "$tarball" "$shared/cpython-history-repo") || return 1
+	eval "$facts"
+	REPO=$shared/cpython-history-repo
+}
+
 # flipbyte FILE OFFSET: invert every bit of the byte at OFFSET (XOR 0xff), so the file
 # always changes there, whatever the byte was.
 flipbyte() {
