@@ -972,10 +972,31 @@ static bool ishashseed(const char *s)
 	return *end == '\0' && errno == 0 && v <= 4294967295ULL;
 }
 
+/* run.interference, run.repeats, run.canary and run.quiet: how the run guards against a busy machine */
+static int loadguards(struct ctx *x, const struct node *m, struct runconf *r)
+{
+	static const char *const qkeys[] = {"load", "wait", NULL};
+	struct node *q = mapget(m, "quiet");
+
+	if (getnum(x, m, "run", "interference", 0, false, 1, false, &r->interference) < 0 ||
+	    getint(x, m, "run", "repeats", 0, 100000, false, &r->repeats) < 0 ||
+	    getnum(x, m, "run", "canary", 0, false, 10, false, &r->canary) < 0)
+		return -1;
+	if (isnull(q))
+		return 0;
+	if (checkmap(x, q, "run.quiet", qkeys) < 0 || getnum(x, q, "run.quiet", "load", 0, false, 4096, false, &r->quiet_load) < 0 ||
+	    getnum(x, q, "run.quiet", "wait", 0, true, 1e6, false, &r->quiet_wait) < 0)
+		return -1;
+	if (!mapget(q, "load") || !mapget(q, "wait"))
+		return fail(x, q, "run.quiet", "wants both load (the other processes' busy cores allowed) and wait (seconds)");
+	return 0;
+}
+
 static int loadrun(struct ctx *x, const struct node *root, struct runconf *r)
 {
 	static const char *const keys[] = {"warmup", "timeout", "min_trials", "max_trials", "target", "cpus",
-	                                   "hashseed", "pass_env", "cv_threshold", "tie", NULL};
+	                                   "hashseed", "pass_env", "cv_threshold", "tie", "interference", "repeats",
+	                                   "canary", "quiet", NULL};
 	struct node *m = mapget(root, "run");
 
 	r->warmup = 0;
@@ -983,8 +1004,13 @@ static int loadrun(struct ctx *x, const struct node *root, struct runconf *r)
 	r->hashseed = xstrdup("0");
 	r->cv_threshold = 0.10;
 	r->tie = 0.05;
+	r->interference = 0.10;
+	r->repeats = -1;
+	r->canary = 0.05;
 	if (isnull(m))
 		return 0;
+	if (loadguards(x, m, r) < 0)
+		return -1;
 	if (checkmap(x, m, "run", keys) < 0 || getint(x, m, "run", "warmup", 0, 100000, false, &r->warmup) < 0 ||
 	    getnum(x, m, "run", "timeout", 0, true, 1e7, false, &r->timeout) < 0 ||
 	    getint(x, m, "run", "min_trials", 1, 100000, false, &r->min_trials) < 0 ||

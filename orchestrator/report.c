@@ -55,6 +55,10 @@ static int load(struct report *r)
 	if (exists(path) && results_load(path, &r->trials, &r->ntrials, &good) < 0)
 		goto cleanup;
 	free(path);
+	path = pathjoin(r->dir, RUN_ROUNDS);
+	if (rounds_load(path, &r->rounds, &r->nrounds, &good) < 0)
+		goto cleanup;
+	free(path);
 	path = pathjoin(r->dir, RUN_METADATA);
 	if (readjson(path, true, &r->meta) < 0)
 		goto cleanup;
@@ -83,7 +87,7 @@ static void sort_trials(struct report *r)
 	r->nv = r->cfg->nvariants;
 	r->cells = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cells));
 	r->cmp = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cmp));
-	cells_file(&r->cf, r->plan, r->trials, r->ntrials);
+	cells_file(&r->cf, r->plan, r->trials, r->ntrials, r->rounds, r->nrounds);
 	r->unmatched = r->cf.unmatched;
 	r->duplicates = r->cf.duplicates;
 	for (size_t p = 0; p < r->plan->npoints; p++)
@@ -97,6 +101,8 @@ static void sort_trials(struct report *r)
 			cr->nfailed = cv->nfailed;
 			cr->ntrials = cv->ntrials;
 			cr->nchecked = cv->nchecked;
+			cr->ncontaminated = cv->ncontaminated;
+			cr->nslow = cv->nslow;
 			cr->ncorrect = cv->ncorrect;
 		}
 }
@@ -362,6 +368,7 @@ cleanup:
 	free(r.builds);
 	json_decref(r.meta);
 	results_free(r.trials, r.ntrials);
+	rounds_free(r.rounds, r.nrounds);
 	delplan(r.plan);
 	delconfig(r.cfg);
 	return rc;
