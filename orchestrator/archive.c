@@ -9,7 +9,8 @@
  * written after that pass: manifest first, then each member with its bytes copied back
  * from the spool, all through libarchive (pax restricted, gzip without time stamp) into
  * OUT.tmp-PID, which is fsync'd and renamed to OUT once manifest.json is also in the run
- * directory. Entries are built from scratch, so nothing but path, type, mode, size, link
+ * directory. An OUT that exists and is not a regular file (a device, a FIFO, a symlink, a
+ * folder) is refused before any work and again before the rename, never replaced. Entries are built from scratch, so nothing but path, type, mode, size, link
  * target and the fixed mtime and owner ever reaches the archive.
  *
  * Verifying: libarchive reads the archive once (a gzip file through zlib, so that its
@@ -512,14 +513,15 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		goto cleanup;
 	}
 	dest = out ? xstrdup(out) : default_out(rundir, real);
-	if (mtime_epoch(&mtime) < 0 || check_outdir(real, dest) < 0)
+	if (mtime_epoch(&mtime) < 0 || check_outdir(real, dest) < 0 || canreplace(dest, false) < 0)
 		goto cleanup;
 	if (walk(real, NULL, &l, &bytes) < 0)
 		goto cleanup;
 	mlist_sort(&l);
 
 	tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
-	o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp); /* a leftover of a process with our pid; never opened, whatever it is */
+	o.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (o.fd < 0) {
 		errorf("create %s:", tmp);
 		goto cleanup;
@@ -557,6 +559,8 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 	}
 	mpath = pathjoin(real, RUN_MANIFEST);
 	if (writefile(mpath, manifest, mlen) < 0)
+		goto cleanup;
+	if (canreplace(dest, false) < 0) /* again: it may have appeared meanwhile */
 		goto cleanup;
 	if (rename(tmp, dest) < 0) {
 		errorf("rename %s to %s:", tmp, dest);

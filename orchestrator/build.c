@@ -683,7 +683,7 @@ static int dobuild(struct job *j)
 		setfail(j->r, "install", xasprintf("make install put nothing in %s", from));
 		goto done;
 	}
-	if (rmtree(j->r->prefix) < 0 || rename(from, j->r->prefix) < 0) {
+	if (canreplace(j->r->prefix, true) < 0 || rmtree(j->r->prefix) < 0 || rename(from, j->r->prefix) < 0) {
 		if (!errmsg()[0] || exists(from))
 			errorf("rename %s to %s:", from, j->r->prefix);
 		setfail(j->r, "install", xstrdup(errmsg()));

@@ -382,6 +382,10 @@ static int debsource(const char *spec, const struct paths *p, const char *part)
 		errorf("apt-get source gave no %s* in %s", prefix, dl);
 		goto cleanup;
 	}
+	if (canreplace(part, false) < 0) {
+		unlink(found);
+		goto cleanup;
+	}
 	if (rename(found, part) < 0) {
 		errorf("rename %s to %s:", found, part);
 		unlink(found);
@@ -493,6 +497,10 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 			if (spawn_interrupted)
 				break;
 			continue;
+		}
+		if (canreplace(file, false) < 0) {
+			unlink(part);
+			goto cleanup;
 		}
 		if (rename(part, file) < 0) {
 			errorf("rename %s to %s:", part, file);

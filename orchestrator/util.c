@@ -370,12 +370,41 @@ int fsyncdir(const char *path)
 	return rc;
 }
 
+const char *filekind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a folder";
+	case S_IFLNK: return "a symlink";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	}
+	return "not a file";
+}
+
+int canreplace(const char *path, bool folder)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : errorf("%s:", path);
+	if (folder ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))
+		return 0;
+	return errorf("%s: exists and is %s, not %s; not replaced", path, filekind(st.st_mode),
+	              folder ? "a folder" : "a regular file");
+}
+
 int writefile(const char *path, const void *data, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (canreplace(path, false) < 0)
+		goto cleanup;
+	unlink(tmp); /* a leftover of a process with our pid; never opened, whatever it is */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		errorf("create %s:", tmp);
 		goto cleanup;
@@ -388,6 +417,10 @@ int writefile(const char *path, const void *data, size_t len)
 	}
 	if (close(fd) < 0) {
 		errorf("close %s:", tmp);
+		unlink(tmp);
+		goto cleanup;
+	}
+	if (canreplace(path, false) < 0) {
 		unlink(tmp);
 		goto cleanup;
 	}

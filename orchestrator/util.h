@@ -54,7 +54,9 @@ int rmtree(const char *path);                               /* rm -rf; missing i
 bool exists(const char *path);
 bool isdir(const char *path);
 int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
-int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename */
+int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename; refuses a path that is not a regular file */
+const char *filekind(mode_t mode);                          /* "a regular file", "a folder", "a symlink", "a FIFO", ... */
+int canreplace(const char *path, bool folder);              /* 0: absent, or a regular file (a folder when folder) a rename may replace; -1: "PATH: exists and is KIND, not ...; not replaced" */
 int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
 int fsyncdir(const char *path);                             /* fsync the folder holding path */
 char *abspath(const char *path);                            /* absolute, not resolving links; NULL on error */

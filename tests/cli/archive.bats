@@ -173,11 +173,38 @@ run-1/results.jsonl"
 	mkdir "$T/taken"
 	run "$GILBENCH" archive "$R" -o "$T/taken"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"rename"*"$T/taken"* ]]
+	[[ "$output" == *"$T/taken: exists and is a folder, not a regular file; not replaced"* ]]
 	[ -z "$(find "$T" -name '*.tmp-*' -o -name '*.spool-*')" ]
 	run "$GILBENCH" archive "$R" -o "$R/self.tar.gz"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot be written inside the run directory"* ]]
+}
+
+@test "-o onto a FIFO, a symlink or a device, or a FIFO as manifest.json: refused, nothing replaced (issue 9)" {
+	mkfifo "$T/fifo"
+	run timeout -s KILL 20 "$GILBENCH" archive "$R" -o "$T/fifo"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: archive $R: $T/fifo: exists and is a FIFO, not a regular file; not replaced"* ]]
+	[ -p "$T/fifo" ]
+	echo keep >"$T/target"
+	ln -s target "$T/link"
+	run "$GILBENCH" archive "$R" -o "$T/link"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/link: exists and is a symlink, not a regular file; not replaced"* ]]
+	[ -L "$T/link" ] && [ "$(cat "$T/target")" = keep ]
+	if [ "$(id -u)" = 0 ]; then
+		mknod "$T/null" c 1 3
+		run "$GILBENCH" archive "$R" -o "$T/null"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$T/null: exists and is a character device, not a regular file; not replaced"* ]]
+		[ -c "$T/null" ]
+	fi
+	mkfifo "$R/manifest.json"
+	run timeout -s KILL 20 "$GILBENCH" archive "$R" -o "$T/out.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/manifest.json: exists and is a FIFO, not a regular file; not replaced"* ]]
+	[ -p "$R/manifest.json" ] && [ ! -e "$T/out.tar.gz" ]
+	[ -z "$(find "$T" -name '*.tmp*' -o -name '*.spool-*')" ]
 }
 
 @test "usage: --help, missing and extra arguments" {
