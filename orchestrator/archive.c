@@ -215,9 +215,8 @@ static int spool_members(const char *top, struct mlist *l, int spool, char *chun
 		if (m->type != M_FILE)
 			continue;
 		full = pathjoin(top, m->rel);
-		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openreg(full, O_RDONLY | O_NOFOLLOW);
 		if (fd < 0) {
-			errorf("open %s:", full);
 			free(full);
 			return -1;
 		}
@@ -1116,7 +1115,6 @@ int archive_verify(const char *path, struct verify_report *r)
 	struct archive *a = NULL;
 	struct mlist seen = {0}, listed = {0};
 	struct buf manifest = {0};
-	struct stat st;
 	struct gzsrc *g = NULL;
 	unsigned char magic[2];
 	bool has_manifest = false, corrupt = false, zinit = false;
@@ -1124,19 +1122,13 @@ int archive_verify(const char *path, struct verify_report *r)
 	int fd = -1, rc = -1, opened;
 
 	memset(r, 0, sizeof(*r));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (access(path, F_OK) < 0) {
 		errorf("%s:", path);
 		goto cleanup;
 	}
-	if (fstat(fd, &st) < 0) {
-		errorf("%s:", path);
+	fd = openreg(path, O_RDONLY); /* a FIFO would block */
+	if (fd < 0)
 		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errorf("%s: not a regular file", path);
-		goto cleanup;
-	}
 	a = archive_read_new();
 	if (!a)
 		fatal("libarchive: out of memory");

@@ -277,7 +277,7 @@ static char *logtail(const char *path, int n, size_t max)
 	char *s = NULL, *start, *end;
 	ssize_t got;
 	off_t off;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openreg(path, O_RDONLY);
 
 	if (fd < 0)
 		return xstrdup("");
@@ -609,7 +609,7 @@ static int writemarker(const struct buildrec *r)
 static void readmarker(struct buildrec *r)
 {
 	char *path = pathjoin(r->prefix, BUILD_MARKER);
-	json_t *o = json_load_file(path, 0, NULL), *steps = json_object_get(o, "steps");
+	json_t *o = json_loadreg(path, 0, NULL), *steps = json_object_get(o, "steps");
 
 	for (int i = 0; i < NSTEPS; i++)
 		if (json_is_number(json_object_get(steps, stepnames[i])))
@@ -954,7 +954,7 @@ int buildrec_read(const char *rundir, const char *name, struct buildrec *r)
 {
 	char *path = xasprintf("%s/%s/%s/%s", rundir, RUN_BUILDS, name, RUN_BUILDREC);
 	json_error_t jerr;
-	json_t *o = json_load_file(path, 0, &jerr), *steps, *cc;
+	json_t *o = json_loadreg(path, 0, &jerr), *steps, *cc;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));

@@ -120,7 +120,7 @@ static void flatten(const char *path, json_t *v, struct strlist *keys, struct st
 static json_t *load_json(const char *dir, const char *name)
 {
 	char *path = pathjoin(dir, name);
-	json_t *o = exists(path) ? json_load_file(path, 0, NULL) : NULL;
+	json_t *o = exists(path) ? json_loadreg(path, 0, NULL) : NULL;
 
 	free(path);
 	return o;

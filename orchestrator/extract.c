@@ -15,6 +15,9 @@
  * checks and ours see the same names), and goes back to the original folder afterwards.
  * No fsync per file; large read blocks.
  *
+ * The archive is opened once with openreg() (a FIFO or a device is refused, never read)
+ * and that descriptor is what the second thread reads.
+ *
  * Decompression runs in a second thread, as tar runs xz beside itself: that thread reads
  * the file with libarchive's raw format (any filter) and writes the plain tar stream into a
  * pipe that the extracting reader consumes. gzip goes through zlib's gzread instead,
@@ -52,7 +55,7 @@ struct ex {
 };
 
 struct unpack {                 /* the decompressing thread */
-	const char *path;
+	int in;                 /* the archive, opened by the caller (a regular file) */
 	int fd;                 /* write end of the pipe; the thread closes it */
 	_Atomic uint64_t raw;   /* compressed bytes read so far */
 	bool failed;
@@ -77,13 +80,16 @@ static bool pipeout(int fd, const char *buf, size_t n)
 /* gzip with zlib, which checks every member's CRC-32 and length */
 static void gunzip(struct unpack *u, char *buf)
 {
-	gzFile g = gzopen(u->path, "rb");
+	int fd = lseek(u->in, 0, SEEK_SET) == 0 ? dup(u->in) : -1;
+	gzFile g = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 	const char *msg;
 	int n, zerr = Z_OK;
 
 	if (!g) {
 		snprintf(u->err, sizeof(u->err), "gzopen: %s", strerror(errno));
 		u->failed = true;
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	gzbuffer(g, BLOCK);
@@ -94,8 +100,8 @@ static void gunzip(struct unpack *u, char *buf)
 	}
 	msg = gzerror(g, &zerr); /* at the end: Z_BUF_ERROR for a truncated file */
 	if (n < 0 || (n == 0 && zerr != Z_OK)) {
-		if (msg && strncmp(msg, u->path, strlen(u->path)) == 0 && msg[strlen(u->path)] == ':')
-			msg += strlen(u->path) + 1 + (msg[strlen(u->path) + 1] == ' ');
+		if (msg && strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ">: ")) /* gzdopen's name for the file */
+			msg = strstr(msg, ">: ") + 3;
 		snprintf(u->err, sizeof(u->err), "gzip: %s", msg && *msg ? msg : "unreadable");
 		u->failed = true;
 	}
@@ -116,7 +122,7 @@ static void *unpack(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, u->path, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
+	if (archive_read_open_fd(a, u->in, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
 		goto fail;
 	if (archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP) {
 		gunzip(u, buf);
@@ -389,7 +395,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	struct stat st;
 	char *adest = NULL, *tmp = NULL, *parent = NULL, *label = NULL, *name = NULL;
 	const char *base;
-	struct unpack u = { 0 };
+	struct unpack u = { .in = -1, .fd = -1 };
 	pthread_t th;
 	char drain[4096];
 	ssize_t got;
@@ -408,6 +414,8 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		errorf("%s already exists", adest);
 		goto cleanup;
 	}
+	if ((u.in = openreg(archive, O_RDONLY)) < 0) /* a FIFO would block every read */
+		goto cleanup;
 	parent = xstrdup(adest);
 	*strrchr(parent, '/') = 0;
 	if (*parent && mkdirp(parent, 0755) < 0)
@@ -422,7 +430,6 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		goto fail;
 	}
 	(void)fcntl(pfd[1], F_SETPIPE_SZ, BLOCK); /* fewer switches between the threads; a hint */
-	u.path = archive;
 	u.fd = pfd[1];
 	pfd[1] = -1;
 	if ((errno = pthread_create(&th, NULL, unpack, &u)) != 0) {
@@ -451,7 +458,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
 	label = lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
 	prog = mkprogress(label, PROGRESS_BYTES);
-	if (stat(archive, &st) == 0)
+	if (fstat(u.in, &st) == 0)
 		progress_total(prog, (uint64_t)st.st_size);
 	for (;;) {
 		r = archive_read_next_header(in, &e);
@@ -543,6 +550,8 @@ cleanup:
 		close(pfd[1]);
 	if (started)
 		pthread_join(th, NULL);
+	if (u.in >= 0)
+		close(u.in);
 	if (out)
 		archive_write_free(out); /* before leaving tmp: it may still fix up folders by relative name */
 	if (cwd >= 0) {

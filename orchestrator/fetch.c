@@ -11,7 +11,8 @@
  * the bytes already there (CURLOPT_RESUME_FROM_LARGE); when the server ignores the range
  * (curl's CURLE_RANGE_ERROR) the file is emptied and the download starts over, once. The progress
  * callback only hands numbers to log.h, and aborts the transfer when gilbench is asked to
- * stop.
+ * stop. A file:// place must name a regular file (checked with openreg() first: curl would
+ * block for ever opening a FIFO), and the .part is opened the same way.
  *
  * debian-source:PKG=VERSION runs apt-get (through spawn.h) with its own sources.list,
  * lists and cache under CACHE/apt, so the machine's apt configuration is neither needed
@@ -67,6 +68,29 @@ static long envlong(const char *name, long def)
 		return def;
 	v = strtol(s, &end, 10);
 	return *end || v <= 0 ? def : v;
+}
+
+/* A file:// url must name a regular file: curl would block opening a FIFO. Other urls pass. */
+static int fileurl_check(const char *url)
+{
+	CURLU *u;
+	char *path = NULL;
+	int fd, rc = 0;
+
+	if (strncmp(url, "file://", 7) != 0)
+		return 0;
+	if (!(u = curl_url()))
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+		rc = errorf("%s: not a valid file:// url", url);
+	else if ((fd = openreg(path, O_RDONLY)) < 0)
+		rc = errwrap("%s", url);
+	else
+		close(fd);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 static size_t onwrite(char *p, size_t size, size_t n, void *arg)
@@ -144,8 +168,8 @@ int fetch_url(const char *url, const char *dest, const char *what)
 			return errorf("%s: curl_global_init failed", url);
 		inited = true;
 	}
-	if ((x.fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		return errorf("open %s:", dest);
+	if (fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT)) < 0)
+		return -1;
 	x.prog = mkprogress(what, PROGRESS_BYTES);
 	for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
 		if (fstat(x.fd, &st) < 0 || lseek(x.fd, st.st_size, SEEK_SET) < 0) {

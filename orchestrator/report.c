@@ -392,7 +392,7 @@ static int load_json(const char *path, json_t **out)
 	*out = NULL;
 	if (!exists(path))
 		return 0;
-	*out = json_load_file(path, 0, &err);
+	*out = json_loadreg(path, 0, &err);
 	if (!*out)
 		return errorf("%s:%d:%d: %s", path, err.line, err.column, err.text);
 	return 0;

@@ -239,11 +239,9 @@ static int openresults(struct runner *R)
 		}
 		logmsg("resume: %zu trials already in %s", R->nloaded, RUN_RESULTS);
 	}
-	R->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (R->fd < 0) {
-		errorf("open %s:", path);
+	R->fd = openreg(path, O_WRONLY | O_CREAT | O_APPEND);
+	if (R->fd < 0)
 		goto cleanup;
-	}
 	if (fsyncdir(path) < 0)
 		goto cleanup;
 	rc = 0;
@@ -536,7 +534,7 @@ cleanup:
 static void keepstart(struct runner *R)
 {
 	char *path = pathjoin(R->rundir, RUN_METADATA);
-	json_t *old = json_load_file(path, 0, NULL), *v;
+	json_t *old = json_loadreg(path, 0, NULL), *v;
 	char *now_s;
 
 	if (json_is_object(old)) {

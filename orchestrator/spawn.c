@@ -4,7 +4,12 @@
  * and SIGTERM handlers write to, so a child's exit wakes gilbench at once (no sleeping
  * poll), and a timeout or a Ctrl-C kills the child's whole process group: SIGTERM, then
  * SIGKILL two seconds later. After the child exits its group is killed too, so a
- * grandchild it left behind cannot hold a pipe open or keep burning CPU. */
+ * grandchild it left behind cannot hold a pipe open or keep burning CPU.
+ *
+ * SIGINT and SIGTERM are installed without SA_RESTART: a system call blocked when they
+ * arrive fails with EINTR rather than blocking on, and every wait (this one, lock_take,
+ * downloads, git fetches, extraction) checks spawn_interrupted, so Ctrl-C and SIGTERM
+ * always end gilbench with exit 130. SIGCHLD keeps SA_RESTART: it only wakes the poll. */
 #include "spawn.h"
 #include "util.h"
 
@@ -48,8 +53,9 @@ void spawn_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = onsignal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART; /* a child's exit only wakes the wait */
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0; /* a call blocked when asked to stop fails with EINTR instead of going on */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -188,9 +194,10 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
 
-	infd = open(o->inpath ? o->inpath : "/dev/null", O_RDONLY | O_CLOEXEC);
+	infd = o->inpath ? openreg(o->inpath, O_RDONLY) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (infd < 0) {
-		errorf("open %s:", o->inpath ? o->inpath : "/dev/null");
+		if (!o->inpath)
+			errorf("open /dev/null:");
 		goto cleanup;
 	}
 	posix_spawn_file_actions_adddup2(&fa, infd, 0);
@@ -202,11 +209,9 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		posix_spawn_file_actions_adddup2(&fa, opipe[1], 1);
 		posix_spawn_file_actions_adddup2(&fa, epipe[1], 2);
 	} else if (o->outpath) {
-		outfd = open(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (outfd < 0) {
-			errorf("open %s:", o->outpath);
+		outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND);
+		if (outfd < 0)
 			goto cleanup;
-		}
 		posix_spawn_file_actions_adddup2(&fa, outfd, 1);
 		posix_spawn_file_actions_adddup2(&fa, outfd, 2);
 	}

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -305,15 +306,69 @@ bool isdir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Opened with O_NONBLOCK, so that a FIFO cannot block the open (nor a FIFO opened for
+ * writing with no reader: ENXIO), checked with fstat, then made blocking again. */
+int openreg(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0644), fl;
+
+	if (fd < 0) {
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return errorf("%s: not a regular file (%s)", path, filekind(st.st_mode));
+		return errorf("open %s:", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		errorf("stat %s:", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return errorf("%s: not a regular file (%s)", path, filekind(st.st_mode));
+	}
+	if (!(flags & O_NONBLOCK) && ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
+		errorf("fcntl %s:", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+json_t *json_loadreg(const char *path, size_t flags, json_error_t *err)
+{
+	int fd = openreg(path, O_RDONLY);
+	json_t *j;
+
+	if (fd < 0) {
+		if (err) { /* the text without "[open ]PATH: ", which the caller names */
+			const char *m = errmsg();
+			size_t n = strlen(path);
+			if (strncmp(m, "open ", 5) == 0)
+				m += 5;
+			if (strncmp(m, path, n) == 0 && m[n] == ':' && m[n + 1] == ' ')
+				m += n + 2;
+			memset(err, 0, sizeof(*err));
+			err->line = err->column = -1;
+			snprintf(err->source, sizeof(err->source), "%.*s", (int)sizeof(err->source) - 1, path);
+			snprintf(err->text, sizeof(err->text), "%.*s", (int)sizeof(err->text) - 1, m);
+		}
+		return NULL;
+	}
+	j = json_loadfd(fd, flags, err);
+	close(fd);
+	return j;
+}
+
 int readfile(const char *path, char **data, size_t *len)
 {
 	struct buf b = {0};
 	char chunk[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openreg(path, O_RDONLY);
 
 	if (fd < 0)
-		return errorf("open %s:", path);
+		return -1;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

@@ -53,7 +53,11 @@ int mkdirp(const char *path, mode_t mode);                  /* mkdir -p */
 int rmtree(const char *path);                               /* rm -rf; missing is not an error */
 bool exists(const char *path);
 bool isdir(const char *path);
-int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
+int openreg(const char *path, int flags);                   /* open (never blocking on a FIFO) a regular file only; fd, or -1: "PATH: not a regular file (a FIFO)" */
+int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated; regular files only */
+struct json_t;
+struct json_error_t;
+struct json_t *json_loadreg(const char *path, size_t flags, struct json_error_t *err); /* json_load_file for regular files only */
 int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename; refuses a path that is not a regular file */
 const char *filekind(mode_t mode);                          /* "a regular file", "a folder", "a symlink", "a FIFO", ... */
 int canreplace(const char *path, bool folder);              /* 0: absent, or a regular file (a folder when folder) a rename may replace; -1: "PATH: exists and is KIND, not ...; not replaced" */

@@ -207,6 +207,21 @@ run-1/results.jsonl"
 	[ -z "$(find "$T" -name '*.tmp*' -o -name '*.spool-*')" ]
 }
 
+@test "verify, compare and reproduce of a FIFO: a clear error at once, not a hang (issue 9)" {
+	mkfifo "$T/pipe.tar.gz"
+	run timeout -s KILL 10 "$GILBENCH" verify "$T/pipe.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: $T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	"$GILBENCH" archive "$R"
+	run timeout -s KILL 10 "$GILBENCH" compare "$T/pipe.tar.gz" "$T/run-1.tar.gz" --out "$T/cmp"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	run timeout -s KILL 10 "$GILBENCH" reproduce "$T/pipe.tar.gz" --out "$T/rep"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	[ -z "$(find "$T" -name '*.tmp*')" ]
+}
+
 @test "usage: --help, missing and extra arguments" {
 	run "$GILBENCH" archive --help
 	[ "$status" -eq 0 ]

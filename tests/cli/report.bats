@@ -264,6 +264,19 @@ xml.dom.minidom.parse(sys.argv[1])" "$T/run/plots/scaling-thread-scaling.svg"
 	[ ! -e "$T/run/report.md" ]
 }
 
+@test "report: a FIFO as results.jsonl, metadata.json or build.json is a clear error, not a hang (issue 9)" {
+	full_run "$T/good"
+	for f in results.jsonl metadata.json builds/gil/build.json; do
+		rm -rf "$T/run" && cp -r "$T/good" "$T/run"
+		rm "$T/run/$f" && mkfifo "$T/run/$f"
+		run timeout -s KILL 10 "$GILBENCH" report "$T/run" --no-plots
+		echo "$f: $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$T/run/$f"*"not a regular file (a FIFO)"* ]]
+		[ ! -e "$T/run/report.md" ]
+	done
+}
+
 @test "report: a missing config or run directory is a clear error" {
 	full_run "$T/run"
 	rm "$T/run/config.yaml"

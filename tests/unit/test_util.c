@@ -1,7 +1,8 @@
 /* test_util.c: util.c's file helpers against what a careless or hostile folder holds.
  *
  * Each test works in a fresh /tmp folder with FIFOs, symlinks and regular files made
- * there, and checks that writefile() never replaces anything but a regular file. Every
+ * there, and checks that writefile() never replaces anything but a regular file and that
+ * openreg(), readfile() and json_loadreg() refuse anything but one at once. Every
  * call that could block on a FIFO runs under alarm(), so a regression fails the test (by
  * SIGALRM) instead of hanging it. */
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,10 +80,48 @@ static void writefile_refuses_fifo_and_symlink(void **state)
 	free(reg);
 }
 
+static void openreg_refuses_fifo_and_folder(void **state)
+{
+	const char *top = *state;
+	char *fifo = pathjoin(top, "fifo"), *reg = pathjoin(top, "reg.json"), *data = NULL;
+	json_error_t jerr;
+	json_t *j;
+	size_t len;
+	int fd;
+
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(writefile(reg, "{\"a\": 1}", 8), 0);
+	alarm(10); /* the unfixed open() blocks here for ever */
+	assert_int_equal(openreg(fifo, O_RDONLY), -1);
+	assert_non_null(strstr(errmsg(), fifo));
+	assert_non_null(strstr(errmsg(), ": not a regular file (a FIFO)"));
+	assert_int_equal(openreg(fifo, O_WRONLY | O_CREAT | O_APPEND), -1); /* no reader: ENXIO */
+	assert_non_null(strstr(errmsg(), ": not a regular file (a FIFO)"));
+	assert_int_equal(readfile(fifo, &data, &len), -1);
+	assert_non_null(strstr(errmsg(), "not a regular file (a FIFO)"));
+	assert_null(json_loadreg(fifo, 0, &jerr));
+	assert_string_equal(jerr.text, "not a regular file (a FIFO)");
+	assert_int_equal(openreg(top, O_RDONLY), -1);
+	assert_non_null(strstr(errmsg(), "not a regular file (a folder)"));
+	/* a regular file opens, blocking as asked */
+	fd = openreg(reg, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	close(fd);
+	j = json_loadreg(reg, 0, &jerr);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+	json_decref(j);
+	free(fifo);
+	free(reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(writefile_refuses_fifo_and_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(openreg_refuses_fifo_and_folder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

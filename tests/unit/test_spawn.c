@@ -1,0 +1,61 @@
+/* test_spawn.c: spawn.c's signal handling.
+ *
+ * sigterm_interrupts_a_blocked_read: after spawn_init(), a SIGTERM that arrives while
+ * gilbench is blocked in a system call must make that call fail with EINTR (and set
+ * spawn_interrupted), so that every wait can notice it and gilbench exits 130; a handler
+ * installed with SA_RESTART would restart the read and block for ever. A forked child sends
+ * the signal while the parent reads an empty pipe; alarm() turns a regression into a failed
+ * test rather than a hung one. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "spawn.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sigterm_interrupts_a_blocked_read(void **state)
+{
+	int p[2], status;
+	char c;
+	ssize_t n;
+	pid_t child;
+
+	(void)state;
+	spawn_init();
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+		kill(getppid(), SIGTERM);
+		_exit(0);
+	}
+	alarm(10);
+	n = read(p[0], &c, 1); /* nobody writes: only the signal ends it */
+	alarm(0);
+	assert_int_equal(n, -1);
+	assert_int_equal(errno, EINTR);
+	assert_int_equal(spawn_interrupted, SIGTERM);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	close(p[1]);
+	spawn_interrupted = 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sigterm_interrupts_a_blocked_read),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
