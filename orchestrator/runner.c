@@ -252,15 +252,15 @@ cleanup:
 
 /* trial output */
 
-/* the last n lines of s (trailing blank lines dropped), at most cap bytes (0: no cap), as a
- * new string, or NULL when empty */
-static char *tail(const char *s, int n, size_t cap)
+/* the last n lines of the len bytes at s (trailing blank lines dropped; NULs before them do
+ * not matter), at most cap bytes (0: no cap), as a new string, or NULL when empty */
+static char *tail(const char *s, size_t len, int n, size_t cap)
 {
 	const char *end, *start;
 
 	if (!s)
 		return NULL;
-	end = s + strlen(s);
+	end = s + len;
 	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end == s)
@@ -292,21 +292,21 @@ static void judge(const struct expconf *e, const struct spawnres *r, double time
 	t->signal = r->exited ? 0 : r->sig;
 	if (r->timedout) {
 		t->status = TRIAL_TIMEOUT;
-		err = tail(r->err, ERROR_LINES, 4000);
+		err = tail(r->err, r->errlen, ERROR_LINES, 4000);
 		t->error = xasprintf("timed out after %g s%s%s", timeout, err ? "; stderr:\n" : "", err ? err : "");
 		goto cleanup;
 	}
 	if (!r->exited || r->code != 0) {
 		t->status = TRIAL_FAILED;
-		err = tail(r->err, ERROR_LINES, 4000);
+		err = tail(r->err, r->errlen, ERROR_LINES, 4000);
 		t->error = err ? xstrdup(err) : xstrdup(spawn_status(r));
 		goto cleanup;
 	}
-	last = tail(r->out, 1, 0); /* the result object, whatever its size */
+	last = tail(r->out, r->outlen, 1, 0); /* the result object, whatever its size */
 	o = last ? json_loads(last, 0, &jerr) : NULL;
 	m = json_is_object(o) ? json_object_get(o, e->metric) : NULL;
 	if (!json_is_number(m)) {
-		char *out = tail(r->out, 5, 400);
+		char *out = tail(r->out, r->outlen, 5, 400);
 		t->status = TRIAL_BAD_OUTPUT;
 		t->error = xasprintf("the last line of output is not a JSON object with a number \"%s\": %s",
 		                     e->metric, out ? out : "(no output)");

@@ -1,5 +1,8 @@
 /* spawn.c: starting and waiting for child processes (see spawn.h).
  *
+ * Captured output keeps the last SPAWN_CAPTURE_MAX bytes of each stream (a trial's result
+ * is its last line, however much it printed before), with the count of bytes dropped.
+ *
  * The wait is a poll() over the capture pipes and a self-pipe that the SIGCHLD, SIGINT
  * and SIGTERM handlers write to, so a child's exit wakes gilbench at once (no sleeping
  * poll), and a timeout or a Ctrl-C kills the child's whole process group: SIGTERM, then
@@ -89,7 +92,25 @@ int cpulist_parse(const char *s, void *set)
 	return 0;
 }
 
-static void drain(int *fd, struct buf *b)
+/* once b holds more than max bytes, keep only its last SPAWN_CAPTURE_MAX, adding what
+ * goes to *dropped */
+static void keeplast(struct buf *b, size_t max, uint64_t *dropped)
+{
+	size_t cut;
+
+	if (b->len <= max)
+		return;
+	cut = b->len - SPAWN_CAPTURE_MAX;
+	memmove(b->s, b->s + cut, SPAWN_CAPTURE_MAX + 1); /* with the NUL */
+	b->len = SPAWN_CAPTURE_MAX;
+	*dropped += cut;
+}
+
+/* Reads what fd has into b. The buffer slides: it grows to almost twice SPAWN_CAPTURE_MAX
+ * (its allocation never beyond 32 MiB) before its front is dropped, so each byte is moved
+ * at most once (linear, however much a child prints) and the last SPAWN_CAPTURE_MAX bytes
+ * are always there; spawn() trims it to those at the end. */
+static void drain(int *fd, struct buf *b, uint64_t *dropped)
 {
 	char chunk[65536];
 	ssize_t n;
@@ -99,8 +120,8 @@ static void drain(int *fd, struct buf *b)
 	for (;;) {
 		n = read(*fd, chunk, sizeof(chunk));
 		if (n > 0) {
-			if (b->len < (16u << 20))
-				bufadd(b, chunk, (size_t)n);
+			bufadd(b, chunk, (size_t)n);
+			keeplast(b, 2 * SPAWN_CAPTURE_MAX - sizeof(chunk) - 1, dropped);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -302,8 +323,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 			while (read(wakepipe[0], junk, sizeof(junk)) > 0)
 				;
 		}
-		drain(&opipe[0], &ob);
-		drain(&epipe[0], &eb);
+		drain(&opipe[0], &ob, &r->outdropped);
+		drain(&epipe[0], &eb, &r->errdropped);
 		if (o->tick)
 			o->tick(o->arg, now() - start);
 	}
@@ -319,8 +340,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		if (epipe[0] >= 0)
 			pf[nf++] = (struct pollfd){ .fd = epipe[0], .events = POLLIN };
 		poll(pf, (nfds_t)nf, 20);
-		drain(&opipe[0], &ob);
-		drain(&epipe[0], &eb);
+		drain(&opipe[0], &ob, &r->outdropped);
+		drain(&epipe[0], &eb, &r->errdropped);
 	}
 	if (WIFEXITED(status)) {
 		r->exited = true;
@@ -329,6 +350,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		r->sig = WTERMSIG(status);
 	}
 	if (o->capture) {
+		keeplast(&ob, SPAWN_CAPTURE_MAX, &r->outdropped);
+		keeplast(&eb, SPAWN_CAPTURE_MAX, &r->errdropped);
 		if (!ob.s)
 			bufadd(&ob, "", 0);
 		if (!eb.s)

@@ -130,6 +130,32 @@ YAML
 	[[ "$(pyq 'rows[2]["error"]')" == *"this is not json"* ]]
 }
 
+@test "measure: 20 MiB of output, or a NUL byte, before the result line: still ok (issue 9)" {
+	cat >"$R/exp/loud.py" <<'PY'
+import sys
+line = b"x" * 1023 + b"\n"
+for _ in range(20 * 1024):
+    sys.stdout.buffer.write(line)
+sys.stdout.buffer.write(b'{"seconds": 0.1}\n')
+PY
+	cat >"$R/exp/nul.py" <<'PY'
+import sys
+sys.stdout.buffer.write(b'chatter \x00 with a NUL\n\x00\n{"seconds": 0.2}\n')
+sys.stderr.buffer.write(b'warning \x00 on stderr\n')
+PY
+	mkrun <<'YAML'
+experiments:
+  - {name: loud, script: exp/loud.py, trials: 1}
+  - {name: nul, script: exp/nul.py, trials: 1}
+YAML
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run pyq '[(r["experiment"], r["status"], r["metric"]) for r in rows if r["variant"] == "gil"]'
+	echo "$output"
+	[ "$output" = "[('loud', 'ok', 0.1), ('nul', 'ok', 0.2)]" ]
+}
+
 @test "measure: expect: correct is recorded for experiments that check a value, absent elsewhere" {
 	printf 'import json, os\nprint(json.dumps({"seconds": 0, "value": 5 if "PYTHON_GIL" in os.environ else 4}))\n' >"$R/exp/count.py"
 	mkrun <<'YAML'

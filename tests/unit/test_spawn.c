@@ -1,4 +1,8 @@
-/* test_spawn.c: spawn.c's signal handling.
+/* test_spawn.c: spawn.c's signal handling and output capture.
+ *
+ * capture_keeps_the_last_bytes: a child printing 20 MiB and then a last line (and a NUL
+ * in between) leaves the last SPAWN_CAPTURE_MAX bytes in res.out, that last line
+ * included, and the count of bytes dropped from the front.
  *
  * sigterm_interrupts_a_blocked_read: after spawn_init(), a SIGTERM that arrives while
  * gilbench is blocked in a system call must make that call fail with EINTR (and set
@@ -52,9 +56,39 @@ static void sigterm_interrupts_a_blocked_read(void **state)
 	spawn_interrupted = 0;
 }
 
+static void capture_keeps_the_last_bytes(void **state)
+{
+	char *argv[] = { "sh", "-c", "head -c 20971520 /dev/zero; printf 'a\\000b\\n{\"seconds\": 1}\\n'; "
+	                 "head -c 17000000 /dev/zero >&2; echo err >&2", NULL };
+	struct spawnopts o = { .argv = argv, .capture = true, .newgroup = true, .timeout = 60 };
+	struct spawnres r;
+	const char *last = "a\0b\n{\"seconds\": 1}\n";
+	size_t nlast = 19;
+
+	(void)state;
+	assert_int_equal(spawn(&o, &r), 0);
+	assert_true(spawn_ok(&r));
+	assert_int_equal(r.outlen, SPAWN_CAPTURE_MAX);
+	assert_int_equal(r.outdropped, 20971520 + nlast - SPAWN_CAPTURE_MAX);
+	assert_memory_equal(r.out + r.outlen - nlast, last, nlast);
+	assert_int_equal(r.out[r.outlen], '\0');
+	assert_int_equal(r.errlen, SPAWN_CAPTURE_MAX);
+	assert_int_equal(r.errdropped, 17000000 + 4 - SPAWN_CAPTURE_MAX);
+	assert_memory_equal(r.err + r.errlen - 4, "err\n", 4);
+	spawn_free(&r);
+	/* little output: all of it, nothing dropped */
+	argv[2] = "echo hi";
+	assert_int_equal(spawn(&o, &r), 0);
+	assert_int_equal(r.outlen, 3);
+	assert_int_equal(r.outdropped, 0);
+	assert_string_equal(r.out, "hi\n");
+	spawn_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(capture_keeps_the_last_bytes),
 		cmocka_unit_test(sigterm_interrupts_a_blocked_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
