@@ -13,9 +13,13 @@
  * folder) is refused before any work and again before the rename, never replaced. Entries are built from scratch, so nothing but path, type, mode, size, link
  * target and the fixed mtime and owner ever reaches the archive.
  *
+ * Before writing, every member goes through extraction's rules (extract_member_check), so
+ * that gilbench never writes an archive its own verify and extraction refuse.
+ *
  * Verifying: libarchive reads the archive once (a gzip file through zlib, so that its
  * header, trailer and tail are checked too: see "the gzip container" below); every member
- * is hashed as it streams by and remembered (path, type, mode, sha256), manifest.json is
+ * first goes through extraction's rules (a refusal is a VERIFY_UNSAFE problem), then is
+ * hashed as it streams by and remembered (path, type, mode, sha256), manifest.json is
  * kept in memory; at the end the two lists are compared and every difference becomes one
  * verify_problem. A read error stops the walk and is reported with the member being read. */
 #include "archive.h"
@@ -443,6 +447,44 @@ static void strip_slashes(char *s)
 		s[--n] = '\0';
 }
 
+/* The members (manifest.json first, of mlen bytes) must pass the rules verify and
+ * extraction apply (extract_member_check: symlinks that leave the run directory, the entry
+ * and byte limits): what they would refuse is refused here, not written. */
+static int check_rules(const char *root, const struct mlist *l, size_t mlen)
+{
+	struct extract_limits lim;
+	struct member_rules *rules;
+	struct archive_entry *e = archive_entry_new();
+	int rc = 0;
+
+	if (!e)
+		fatal("libarchive: out of memory");
+	extract_defaults(&lim);
+	lim.strip = true;
+	rules = mkmember_rules(&lim);
+	for (size_t i = 0; rc == 0 && i <= l->n; i++) {
+		const struct member *m = i ? &l->v[i - 1] : NULL;
+		char *path = xasprintf("%s/%s", root, m ? m->rel : RUN_MANIFEST);
+		enum mtype t = m ? m->type : M_FILE;
+
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, path);
+		archive_entry_set_filetype(e, t == M_DIR ? AE_IFDIR : t == M_LINK ? AE_IFLNK : AE_IFREG);
+		archive_entry_set_size(e, t != M_FILE ? 0 : m ? (la_int64_t)m->size : (la_int64_t)mlen);
+		if (t == M_LINK)
+			archive_entry_set_symlink(e, m->target);
+		if (extract_member_check(rules, e, NULL, NULL) < 0) {
+			char *why = xstrdup(errmsg());
+			rc = errorf("%s; verify and extraction refuse such a member, so it is not archived", why);
+			free(why);
+		}
+		free(path);
+	}
+	delmember_rules(rules);
+	archive_entry_free(e);
+	return rc;
+}
+
 /* The default output: RUN_DIR.tar.gz beside it ("." and ".." by their real name). */
 static char *default_out(const char *rundir, const char *real)
 {
@@ -542,7 +584,7 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 	if (spool_members(real, &l, spool, chunk, p, &done) < 0)
 		goto cleanup;
 	progress_total(p, 2 * done);
-	if (!(manifest = manifest_dump(&l, &mlen)))
+	if (!(manifest = manifest_dump(&l, &mlen)) || check_rules(root, &l, mlen) < 0)
 		goto cleanup;
 	if (write_archive(&o, root, &l, manifest, mlen, spool, mtime, chunk, p, &done) < 0)
 		goto cleanup;
@@ -676,6 +718,8 @@ char *verify_problem_str(const struct verify_problem *p)
 		return xasprintf("%s: appears more than once in the archive", path);
 	case VERIFY_CONTAINER:
 		return xasprintf("the file changed outside its members: %s", p->detail);
+	case VERIFY_UNSAFE:
+		return xasprintf("%s: unsafe member, extraction refuses it: %s", path, p->detail);
 	}
 	return xasprintf("%s: unknown problem", path);
 }
@@ -705,11 +749,28 @@ static char *clean_name(const char *name)
 	return s;
 }
 
+/* Applies extraction's rules to the member e, recording a VERIFY_UNSAFE problem when they
+ * refuse it; true then. */
+static bool unsafe(struct member_rules *rules, struct archive_entry *e, struct verify_report *r)
+{
+	const char *name = archive_entry_pathname(e), *why;
+	size_t n = name ? strlen(name) : 0;
+
+	if (extract_member_check(rules, e, NULL, NULL) >= 0)
+		return false;
+	why = errmsg();
+	if (n && strncmp(why, name, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+		why += n + 2; /* the problem names the member already */
+	problem(r, VERIFY_UNSAFE, name ? name : "", NULL, NULL, why);
+	return true;
+}
+
 /* Reads every member of A, hashing as it streams: members under the top folder go to
- * SEEN, manifest.json's bytes to MANIFEST. A read error is recorded as VERIFY_CORRUPT and
- * ends the walk; returns 1 then, else 0. */
+ * SEEN, manifest.json's bytes to MANIFEST; extraction's rules see each one first (RULES).
+ * A read error is recorded as VERIFY_CORRUPT and ends the walk; returns 1 then, else 0. */
 static int read_members(struct archive *a, struct verify_report *r, struct mlist *seen,
-                        struct buf *manifest, bool *has_manifest, char *chunk)
+                        struct buf *manifest, bool *has_manifest, char *chunk,
+                        struct member_rules *rules)
 {
 	struct archive_entry *e;
 	char *last = NULL;
@@ -720,7 +781,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		char *clean, *slash;
 		struct member *m;
 		struct sha256 *h = NULL;
-		bool ismanifest, under;
+		bool ismanifest, under, refused;
 		int st = archive_read_next_header(a, &e);
 
 		if (st == ARCHIVE_EOF)
@@ -730,6 +791,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 			rc = 1;
 			break;
 		}
+		refused = unsafe(rules, e, r);
 		name = archive_entry_pathname(e);
 		clean = clean_name(name ? name : "");
 		if (!*clean) { /* "./" */
@@ -753,7 +815,8 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		}
 		if (!under || !*rel) {
 			/* outside the top folder: never a member the manifest can list */
-			problem(r, VERIFY_EXTRA, clean, NULL, NULL, NULL);
+			if (!refused) /* else already said */
+				problem(r, VERIFY_EXTRA, clean, NULL, NULL, NULL);
 			free(clean);
 			continue;
 		}
@@ -1117,6 +1180,8 @@ int archive_verify(const char *path, struct verify_report *r)
 	struct buf manifest = {0};
 	struct gzsrc *g = NULL;
 	unsigned char magic[2];
+	struct extract_limits lim;
+	struct member_rules *rules = NULL;
 	bool has_manifest = false, corrupt = false, zinit = false;
 	char *chunk = NULL;
 	int fd = -1, rc = -1, opened;
@@ -1129,6 +1194,9 @@ int archive_verify(const char *path, struct verify_report *r)
 	fd = openreg(path, O_RDONLY); /* a FIFO would block */
 	if (fd < 0)
 		goto cleanup;
+	extract_defaults(&lim);
+	lim.strip = true; /* as archive_extract_run extracts it */
+	rules = mkmember_rules(&lim);
 	a = archive_read_new();
 	if (!a)
 		fatal("libarchive: out of memory");
@@ -1153,7 +1221,7 @@ int archive_verify(const char *path, struct verify_report *r)
 		problem(r, VERIFY_CORRUPT, NULL, NULL, NULL, archive_error_string(a));
 		corrupt = true;
 	} else {
-		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk) != 0;
+		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk, rules) != 0;
 	}
 	if (g && corrupt && g->failed && r->nproblems && r->problems[r->nproblems - 1].kind == VERIFY_CORRUPT) {
 		/* libarchive words a failed read as its own "truncated input": say what zlib found */
@@ -1190,6 +1258,7 @@ cleanup:
 	mlist_free(&listed);
 	buffree(&manifest);
 	free(chunk);
+	delmember_rules(rules);
 	return rc;
 }
 

@@ -5,9 +5,14 @@
  * only folders, regular files, symlinks and hard links pass; a symlink's target must be
  * relative, with ".." only as leading components and never more of them than the link's
  * own depth, so it resolves inside the tree (and, by induction, so does any chain of
- * them); no member may lie under, or replace, a symlink already extracted (a set kept with
- * tsearch); a hard link must name a regular file already on disk in the tree. Counts and
+ * them); no member may lie under, or replace, a symlink already extracted; a hard link must
+ * name a regular file already extracted in the tree. Counts and
  * uncompressed bytes are checked against the limits as we go.
+ *
+ * Those rules are extract_member_check(), with what they have seen in a struct
+ * member_rules (a tsearch map of the accepted names and their types), so that verify
+ * (archive.c) applies exactly the same ones; extraction adds only an lstat of a hard
+ * link's target on disk.
  *
  * Writing is libarchive's archive_write_disk with the SECURE_* options, permissions masked
  * to 0755 (no setuid, no group or world write), no owners, mtimes kept. It works on
@@ -47,11 +52,24 @@
 
 #define BLOCK (1 << 20)
 
-struct ex {
-	const struct extract_limits *lim;
+/* what the rules have seen of one archive so far (see extract.h) */
+struct member_rules {
+	struct extract_limits lim;
 	char *top;          /* the stripped top folder, once seen */
-	void *links;        /* tsearch set of symlinks extracted (relative names) */
-	uint64_t entries, bytes;
+	void *seen;         /* tsearch map of the members accepted, by relative name: struct seen */
+	uint64_t entries;   /* members */
+	uint64_t declared;  /* file bytes their headers declare */
+	bool overbytes;     /* declared went over the limit (said once) */
+};
+
+struct seen {
+	char *name;         /* relative */
+	mode_t type;        /* AE_IFREG (hard links too), AE_IFDIR or AE_IFLNK: the last member of that name */
+};
+
+struct ex {
+	struct member_rules *rules;
+	uint64_t bytes;     /* file bytes actually written */
 };
 
 struct unpack {                 /* the decompressing thread */
@@ -200,14 +218,14 @@ static int normalise(const char *name, char **out)
 }
 
 /* name normalised and stripped of the top folder: *rel "" for the top folder itself */
-static int relname(struct ex *x, const char *name, char **rel)
+static int relname(struct member_rules *x, const char *name, char **rel)
 {
 	char *norm, *slash;
 	size_t n;
 
 	if (normalise(name, &norm) < 0)
 		return -1;
-	if (!x->lim->strip) {
+	if (!x->lim.strip) {
 		*rel = norm;
 		return 0;
 	}
@@ -229,24 +247,54 @@ static int relname(struct ex *x, const char *name, char **rel)
 	return 0;
 }
 
-static int cmp(const void *a, const void *b)
+static int cmpseen(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
 }
 
-/* -1 when rel or a folder above it is a symlink we extracted */
-static int notthroughlink(struct ex *x, const char *name, const char *rel)
+/* the type of the last member accepted at rel, or 0 */
+static mode_t seentype(struct member_rules *x, const char *rel)
+{
+	struct seen key = { .name = (char *)rel }, **f = x->seen ? tfind(&key, &x->seen, cmpseen) : NULL;
+
+	return f ? (*f)->type : 0;
+}
+
+static void remember(struct member_rules *x, const char *rel, mode_t type)
+{
+	struct seen *s = xmalloc(sizeof(*s)), **f;
+
+	s->name = xstrdup(rel);
+	s->type = type;
+	f = tsearch(s, &x->seen, cmpseen);
+	if (*f != s) {
+		(*f)->type = type;
+		free(s->name);
+		free(s);
+	}
+}
+
+static void freeseen(void *p)
+{
+	struct seen *s = p;
+
+	free(s->name);
+	free(s);
+}
+
+/* -1 when rel or a folder above it is a symlink accepted before */
+static int notthroughlink(struct member_rules *x, const char *name, const char *rel)
 {
 	char *p = xstrdup(rel), *s;
 	int rc = 0;
 
-	if (x->links && tfind(p, &x->links, cmp)) {
+	if (seentype(x, p) == AE_IFLNK) {
 		rc = errorf("%s: replaces a symlink", name);
 		goto cleanup;
 	}
 	while ((s = strrchr(p, '/'))) {
 		*s = 0;
-		if (x->links && tfind(p, &x->links, cmp)) {
+		if (seentype(x, p) == AE_IFLNK) {
 			rc = errorf("%s: path goes through the symlink %s", name, p);
 			break;
 		}
@@ -285,34 +333,80 @@ static int checklink(const char *name, const char *rel, const char *target)
 	return 0;
 }
 
-/* check one member and rewrite its names to the relative, stripped ones; 1: skip it */
-static int check(struct ex *x, struct archive_entry *e)
+/* the member's own type may be extracted: folders, files, symlinks staying in the tree */
+static int checktype(const char *name, const char *rel, struct archive_entry *e)
+{
+	mode_t type = archive_entry_filetype(e);
+
+	switch (type) {
+	case AE_IFREG:
+	case AE_IFDIR:
+		return 0;
+	case AE_IFLNK:
+		return checklink(name, rel, archive_entry_symlink(e));
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return errorf("%s: device node", name);
+	case AE_IFIFO:
+		return errorf("%s: FIFO", name);
+	case AE_IFSOCK:
+		return errorf("%s: socket", name);
+	default:
+		return errorf("%s: unsupported member type 0%o", name, (unsigned)type);
+	}
+}
+
+struct member_rules *mkmember_rules(const struct extract_limits *lim)
+{
+	struct member_rules *x = xcalloc(1, sizeof(*x));
+
+	if (lim)
+		x->lim = *lim;
+	else
+		extract_defaults(&x->lim);
+	x->lim.label = NULL;
+	return x;
+}
+
+void delmember_rules(struct member_rules *x)
+{
+	if (!x)
+		return;
+	tdestroy(x->seen, freeseen);
+	free(x->top);
+	free(x);
+}
+
+int extract_member_check(struct member_rules *x, struct archive_entry *e, char **relp, char **hrelp)
 {
 	const char *name = archive_entry_pathname(e), *hl = archive_entry_hardlink(e);
 	char *rel = NULL, *hrel = NULL;
-	struct stat st;
 	mode_t type = archive_entry_filetype(e);
+	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
 	int rc = -1;
 
+	if (relp)
+		*relp = NULL;
+	if (hrelp)
+		*hrelp = NULL;
 	if (!name)
 		return errorf("member with no name");
-	if (++x->entries > x->lim->max_entries)
-		return errorf("%s: more than %" PRIu64 " members (GILBENCH_MAX_ENTRIES)", name, x->lim->max_entries);
+	if (++x->entries == x->lim.max_entries + 1) /* once: the walk may go on (verify) */
+		return errorf("%s: more than %" PRIu64 " members (GILBENCH_MAX_ENTRIES)", name, x->lim.max_entries);
 	if (relname(x, name, &rel) < 0)
 		goto cleanup;
 	if (!*rel) {
-		if (hl || (type && type != AE_IFDIR)) {
+		if (hl || (type && type != AE_IFDIR))
 			errorf("%s: not a folder where the tree's root is", name);
-			goto cleanup;
-		}
-		rc = 1;
+		else
+			rc = 1;
 		goto cleanup;
 	}
 	if (notthroughlink(x, name, rel) < 0)
 		goto cleanup;
-	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
-	    (uint64_t)archive_entry_size(e) > x->lim->max_bytes - x->bytes) {
-		errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+	if (size > 0 && !x->overbytes && (uint64_t)size > x->lim.max_bytes - x->declared) {
+		x->overbytes = true; /* said once */
+		errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim.max_bytes);
 		goto cleanup;
 	}
 	if (hl) {
@@ -320,45 +414,58 @@ static int check(struct ex *x, struct archive_entry *e)
 			errwrap("%s: hard link", name);
 			goto cleanup;
 		}
-		if (!*hrel || notthroughlink(x, name, hrel) < 0 || lstat(hrel, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (!*hrel || notthroughlink(x, name, hrel) < 0 || seentype(x, hrel) != AE_IFREG) {
 			errorf("%s: hard link to %s, which is not a file already extracted in the tree", name, hl);
+			goto cleanup;
+		}
+		type = AE_IFREG;
+	} else if (checktype(name, rel, e) < 0) {
+		goto cleanup;
+	}
+	if (size > 0 && !x->overbytes)
+		x->declared += (uint64_t)size;
+	remember(x, rel, type);
+	rc = 0;
+cleanup:
+	if (rc == 0 && relp) {
+		*relp = rel;
+		rel = NULL;
+	}
+	if (rc == 0 && hrelp) {
+		*hrelp = hrel;
+		hrel = NULL;
+	}
+	free(rel);
+	free(hrel);
+	return rc;
+}
+
+/* check one member with the rules and rewrite its names to the relative, stripped ones,
+ * its permissions to 0755 at most; 1: skip it */
+static int check(struct ex *x, struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	char *rel = NULL, *hrel = NULL;
+	struct stat st;
+	int rc = extract_member_check(x->rules, e, &rel, &hrel);
+
+	if (rc != 0)
+		return rc;
+	if (hrel) { /* what the rules saw is also what is on disk */
+		if (lstat(hrel, &st) < 0 || !S_ISREG(st.st_mode)) {
+			rc = errorf("%s: hard link to %s, which is not a file already extracted in the tree", name,
+			            archive_entry_hardlink(e));
 			goto cleanup;
 		}
 		archive_entry_set_hardlink(e, hrel);
 		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
-	} else {
-		switch (type) {
-		case AE_IFREG:
-			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
-			break;
-		case AE_IFDIR:
-			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0700);
-			break;
-		case AE_IFLNK:
-			if (checklink(name, rel, archive_entry_symlink(e)) < 0)
-				goto cleanup;
-			if (!tfind(rel, &x->links, cmp))
-				tsearch(xstrdup(rel), &x->links, cmp);
-			break;
-		case AE_IFCHR:
-		case AE_IFBLK:
-			errorf("%s: device node", name);
-			goto cleanup;
-		case AE_IFIFO:
-			errorf("%s: FIFO", name);
-			goto cleanup;
-		case AE_IFSOCK:
-			errorf("%s: socket", name);
-			goto cleanup;
-		default:
-			errorf("%s: unsupported member type 0%o", name, (unsigned)type);
-			goto cleanup;
-		}
+	} else if (archive_entry_filetype(e) == AE_IFREG) {
+		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
+	} else if (archive_entry_filetype(e) == AE_IFDIR) {
+		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0700);
 	}
-	rc = 0;
+	archive_entry_set_pathname(e, rel);
 cleanup:
-	if (rc == 0)
-		archive_entry_set_pathname(e, rel);
 	free(rel);
 	free(hrel);
 	return rc;
@@ -377,8 +484,9 @@ static int copydata(struct ex *x, struct archive *in, struct archive *out, const
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return errorf("%s: %s", name, archive_error_string(in));
-		if (n > x->lim->max_bytes - x->bytes)
-			return errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+		if (n > x->rules->lim.max_bytes - x->bytes)
+			return errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name,
+			              x->rules->lim.max_bytes);
 		x->bytes += n;
 		if (archive_write_data_block(out, p, n, off) < ARCHIVE_WARN)
 			return errorf("%s: %s", name, archive_error_string(out));
@@ -387,7 +495,6 @@ static int copydata(struct ex *x, struct archive *in, struct archive *out, const
 
 int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim)
 {
-	struct extract_limits def;
 	struct ex x = { 0 };
 	struct archive *in = NULL, *out = NULL;
 	struct archive_entry *e;
@@ -403,11 +510,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	bool started = false;
 	bool moved = false;
 
-	if (!lim) {
-		extract_defaults(&def);
-		lim = &def;
-	}
-	x.lim = lim;
+	x.rules = mkmember_rules(lim);
 	if (!(adest = abspath(dest)))
 		goto cleanup;
 	if (exists(adest)) {
@@ -456,7 +559,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		goto fail;
 	}
 	base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
-	label = lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
+	label = lim && lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
 	prog = mkprogress(label, PROGRESS_BYTES);
 	if (fstat(u.in, &st) == 0)
 		progress_total(prog, (uint64_t)st.st_size);
@@ -488,8 +591,8 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 			errorf("%s: %s", name, archive_error_string(out));
 			goto fail;
 		}
-		if ((x.entries & 255) == 0) {
-			progress_note(prog, "%" PRIu64 " members", x.entries);
+		if ((x.rules->entries & 255) == 0) {
+			progress_note(prog, "%" PRIu64 " members", x.rules->entries);
 			progress_set(prog, u.raw);
 		}
 	}
@@ -503,7 +606,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
 		goto fail;
 	}
-	if (x.entries == 0) {
+	if (x.rules->entries == 0) {
 		errorf("no members");
 		goto fail;
 	}
@@ -523,7 +626,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	}
 	moved = true;
 	progress_set(prog, u.raw);
-	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.entries, (double)x.bytes / (1 << 20));
+	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.rules->entries, (double)x.bytes / (1 << 20));
 	prog = NULL;
 	rc = 0;
 	goto cleanup;
@@ -565,8 +668,7 @@ cleanup:
 		archive_read_free(in);
 	if (rc < 0 && tmp && !moved)
 		rmtree(tmp);
-	tdestroy(x.links, free);
-	free(x.top);
+	delmember_rules(x.rules);
 	free(name);
 	free(label);
 	free(tmp);
