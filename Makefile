@@ -68,8 +68,9 @@ obj/asan/test_%: tests/unit/test_%.c obj/asan/libgilbench.a
 
 unit: $(UNIT_REL) $(UNIT_ASAN)
 
-# the fuzzer links only the loader and what it uses (the commands need main.c)
-FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
+# the fuzzer links only the loader and what it uses (the commands need main.c): config.c
+# checks places with fetch.c and CPU lists with spawn.c, which bring lock.c and log.c
+FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c fetch.c spawn.c lock.c log.c)
 obj/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(XCFLAGS) -iquote orchestrator -o $@ $^ $(PKG_LIBS)

@@ -459,7 +459,10 @@ static int check_rules(const char *root, const struct mlist *l, size_t mlen)
 
 	if (!e)
 		fatal("libarchive: out of memory");
-	extract_defaults(&lim);
+	if (extract_defaults(&lim) < 0) {
+		archive_entry_free(e);
+		return -1;
+	}
 	lim.strip = true;
 	rules = mkmember_rules(&lim);
 	for (size_t i = 0; rc == 0 && i <= l->n; i++) {
@@ -1194,7 +1197,8 @@ int archive_verify(const char *path, struct verify_report *r)
 	fd = openreg(path, O_RDONLY); /* a FIFO would block */
 	if (fd < 0)
 		goto cleanup;
-	extract_defaults(&lim);
+	if (extract_defaults(&lim) < 0)
+		goto cleanup;
 	lim.strip = true; /* as archive_extract_run extracts it */
 	rules = mkmember_rules(&lim);
 	a = archive_read_new();
@@ -1280,7 +1284,8 @@ int archive_extract_run(const char *archive, const char *dest)
 	verify_report_free(&r);
 	if (rc < 0)
 		return -1;
-	extract_defaults(&lim);
+	if (extract_defaults(&lim) < 0)
+		return -1;
 	lim.strip = true;
 	if (extract_archive(archive, dest, &lim) < 0)
 		return errwrap("extract %s", archive);

@@ -164,27 +164,18 @@ cleanup:
 	return NULL;
 }
 
-static uint64_t envnum(const char *name, uint64_t def)
+int extract_defaults(struct extract_limits *lim)
 {
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
+	unsigned long long entries, bytes;
 
-	if (!s || !*s)
-		return def;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0)
-		return def;
-	return v;
-}
-
-void extract_defaults(struct extract_limits *lim)
-{
-	lim->max_entries = envnum("GILBENCH_MAX_ENTRIES", 100000);
-	lim->max_bytes = envnum("GILBENCH_MAX_BYTES", (uint64_t)2 << 30);
 	lim->strip = false;
 	lim->label = NULL;
+	if (envuint("GILBENCH_MAX_ENTRIES", 100000, &entries) < 0 ||
+	    envuint("GILBENCH_MAX_BYTES", (unsigned long long)2 << 30, &bytes) < 0)
+		return -1;
+	lim->max_entries = entries;
+	lim->max_bytes = bytes;
+	return 0;
 }
 
 /* name normalised into *out (xmalloc'd): "" for the tree's root; -1 with the error */
@@ -362,8 +353,10 @@ struct member_rules *mkmember_rules(const struct extract_limits *lim)
 
 	if (lim)
 		x->lim = *lim;
-	else
-		extract_defaults(&x->lim);
+	else if (extract_defaults(&x->lim) < 0) {
+		free(x);
+		return NULL;
+	}
 	x->lim.label = NULL;
 	return x;
 }
@@ -510,7 +503,8 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	bool started = false;
 	bool moved = false;
 
-	x.rules = mkmember_rules(lim);
+	if (!(x.rules = mkmember_rules(lim)))
+		goto cleanup;
 	if (!(adest = abspath(dest)))
 		goto cleanup;
 	if (exists(adest)) {

@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,18 +58,6 @@ struct xfer {
 	struct progress *prog;
 	CURL *c;
 };
-
-static long envlong(const char *name, long def)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	return *end || v <= 0 ? def : v;
-}
 
 /* A file:// url must name a regular file: curl would block opening a FIFO. Other urls pass. */
 static int fileurl_check(const char *url)
@@ -159,6 +148,7 @@ int fetch_url(const char *url, const char *dest, const char *what)
 	char errbuf[CURL_ERROR_SIZE];
 	struct stat st;
 	CURLcode r = CURLE_OK;
+	unsigned long long connect, lowspeed;
 	long code = 0;
 	int rc = -1;
 	bool restarted = false;
@@ -168,7 +158,8 @@ int fetch_url(const char *url, const char *dest, const char *what)
 			return errorf("%s: curl_global_init failed", url);
 		inited = true;
 	}
-	if (fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT)) < 0)
+	if (envuint("GILBENCH_CONNECT_TIMEOUT", 15, &connect) < 0 || envuint("GILBENCH_LOW_SPEED_TIME", 30, &lowspeed) < 0 ||
+	    fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT)) < 0)
 		return -1;
 	x.prog = mkprogress(what, PROGRESS_BYTES);
 	for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -191,9 +182,9 @@ int fetch_url(const char *url, const char *dest, const char *what)
 		curl_easy_setopt(x.c, CURLOPT_FAILONERROR, 1L);
 		curl_easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(x.c, CURLOPT_USERAGENT, "gilbench/" VERSION);
-		curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, envlong("GILBENCH_CONNECT_TIMEOUT", 15));
+		curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, (long)(connect > LONG_MAX ? LONG_MAX : connect));
 		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, envlong("GILBENCH_LOW_SPEED_TIME", 30));
+		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, (long)(lowspeed > LONG_MAX ? LONG_MAX : lowspeed));
 		curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, onwrite);
 		curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
 		curl_easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
@@ -253,24 +244,56 @@ cleanup:
 	return rc;
 }
 
-/* PKG=VERSION checked: both from Debian's character sets, nothing that reads as an option */
+/* PKG=VERSION checked: both from Debian's character sets, nothing that reads as an option
+ * or means something to a shell; pkg and ver may be NULL */
 static int debspec(const char *spec, char **pkg, char **ver)
 {
 	const char *eq = strchr(spec, '=');
 
-	*pkg = *ver = NULL;
+	if (pkg)
+		*pkg = NULL;
+	if (ver)
+		*ver = NULL;
 	if (!eq || eq == spec || !eq[1])
-		return errorf("%s: expected debian-source:PACKAGE=VERSION", spec);
+		return errorf("expected debian-source:PACKAGE=VERSION");
 	for (const char *s = spec; s < eq; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || (s > spec && strchr("+-.", *s))))
-			return errorf("%s: bad package name", spec);
+			return errorf("bad package name (Debian's: a-z, 0-9, then also + - .)");
 	for (const char *s = eq + 1; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
 		      (s > eq + 1 && strchr("+-.~:", *s))))
-			return errorf("%s: bad version", spec);
-	*pkg = xstrndup(spec, (size_t)(eq - spec));
-	*ver = xstrdup(eq + 1);
+			return errorf("bad version (Debian's: A-Z, a-z, 0-9, then also + - . ~ :)");
+	if (pkg)
+		*pkg = xstrndup(spec, (size_t)(eq - spec));
+	if (ver)
+		*ver = xstrdup(eq + 1);
 	return 0;
+}
+
+static bool hasprefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+int fetch_place_check(const char *place)
+{
+	CURLU *u;
+	CURLUcode r;
+
+	if (hasprefix(place, "debian-source:"))
+		return debspec(place + strlen("debian-source:"), NULL, NULL) < 0 ? errwrap("%s", place) : 0;
+	if (!hasprefix(place, "https://") && !hasprefix(place, "http://") && !hasprefix(place, "file://"))
+		return errorf("%s: unsupported kind of place (https://, http://, file:// or debian-source:PACKAGE=VERSION)",
+		              place);
+	if (!(u = curl_url()))
+		fatal("curl_url: out of memory");
+	r = curl_url_set(u, CURLUPART_URL, place, 0); /* refuses spaces, control characters, ... */
+	curl_url_cleanup(u);
+	if (r == CURLUE_OK)
+		return 0;
+	if (hasprefix(place, "file://"))
+		return errorf("%s: %s (a file:// place is an absolute path: file:///PATH)", place, curl_url_strerror(r));
+	return errorf("%s: %s", place, curl_url_strerror(r));
 }
 
 /* run apt-get with the private state; the last line of its stderr in the error */
@@ -436,11 +459,6 @@ cleanup:
 	return rc;
 }
 
-static bool hasprefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
 /* *origin from SHA.origin, else the file's path */
 static char *readorigin(const char *file)
 {
@@ -501,14 +519,13 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 		int r;
 
 		unlink(part);
-		if (hasprefix(place, "debian-source:")) {
+		r = fetch_place_check(place);
+		if (r == 0 && hasprefix(place, "debian-source:")) {
 			r = debsource(place + strlen("debian-source:"), p, part);
-		} else if (hasprefix(place, "http://") || hasprefix(place, "https://") || hasprefix(place, "file://")) {
+		} else if (r == 0) {
 			label = xasprintf("downloading %s", place);
 			r = fetch_url(place, part, label);
 			free(label);
-		} else {
-			r = errorf("unsupported kind of place (http://, https://, file://, debian-source:)");
 		}
 		if (r == 0 && sha256_file(part, got) == 0 && strcmp(got, s->sha256) != 0)
 			r = errorf("sha256 mismatch (got %s)", got);

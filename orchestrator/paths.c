@@ -1,4 +1,9 @@
-/* paths.c: resolving the work area and the cache (see paths.h). */
+/* paths.c: resolving the work area and the cache (see paths.h).
+ *
+ * --work, $GILBENCH_WORK and $GILBENCH_CACHE may be relative: they are taken from the
+ * current folder and made absolute at once. $XDG_CACHE_HOME must be absolute, as the XDG
+ * Base Directory specification says; a relative one is ignored (with a warning) and
+ * ~/.cache used instead. */
 #include "paths.h"
 #include "util.h"
 
@@ -14,6 +19,11 @@ int paths_init(struct paths *p, const char *workopt)
 		w = getenv("GILBENCH_WORK");
 	if (!w || !*w)
 		w = "builds";
+	if (x && *x && *x != '/') {
+		if (!(c && *c))
+			warn("XDG_CACHE_HOME=%s is not an absolute path: ignored, as the XDG specification says", x);
+		x = NULL;
+	}
 	if (c && *c)
 		cache = xstrdup(c);
 	else if (x && *x)

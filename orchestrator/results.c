@@ -3,11 +3,13 @@
  * A trial becomes a jansson object (trial_to_json) whose fields docs/rundir.md documents;
  * results_append() serialises it compactly with keys in a fixed order, adds the newline and
  * writes the whole line with one write loop before fsync, so a reader sees either the whole
- * line or a torn tail. results_load() reads the file, parses each newline-terminated line
- * with json_loads and stops at the first line that is not whole (no newline, or not a JSON
- * object): everything before it is good, and *good_bytes says where it ends so that
- * --resume can truncate the file there. A bad line in the middle (followed by good ones) is
- * an error: that is damage, not a kill during a write. */
+ * line or a torn tail; when the file does not end in a newline (a complete last line whose
+ * newline was lost, or an editor's save) the newline goes first. results_load() reads the
+ * file, parses each line with json_loadb and stops at the first line that is not whole:
+ * not a JSON object, or a last line without its newline that is not a complete trial
+ * (one that is, is kept). Everything before it is good, and *good_bytes says where it ends
+ * so that --resume can truncate the file there. A bad line in the middle (followed by good
+ * ones) is an error: that is damage, not a kill during a write. */
 #include "results.h"
 #include "util.h"
 
@@ -186,17 +188,22 @@ int results_append(int fd, const struct trial *t)
 		errorf("results: cannot serialise a trial");
 		goto cleanup;
 	}
-	len = strlen(line);
-	p = xmalloc(len + 2);
-	memcpy(p, line, len);
-	p[len++] = '\n';
-	p[len] = '\0';
-	free(line);
-	line = p;
 	if (fstat(fd, &st) < 0) {
 		errorf("results: stat:");
 		goto cleanup;
 	}
+	len = strlen(line);
+	p = xmalloc(len + 3);
+	off = 0;
+	if (st.st_size > 0 && pread(fd, p, 1, st.st_size - 1) == 1 && p[0] != '\n')
+		p[off++] = '\n'; /* the last line is whole but lost its newline (fd not readable: not seen) */
+	memcpy(p + off, line, len);
+	len += off;
+	p[len++] = '\n';
+	p[len] = '\0';
+	free(line);
+	line = p;
+	off = 0;
 	while (off < len) {
 		ssize_t w = write(fd, line + off, len - off);
 		if (w < 0) {
@@ -245,9 +252,16 @@ int results_load(const char *path, struct trial **out, size_t *n, size_t *good_b
 		struct trial t;
 
 		lineno++;
-		if (!nl)
-			break; /* torn last line: no newline */
 		o = json_loadb(data + pos, end - pos, 0, &jerr);
+		if (!nl) { /* the last line without its newline: kept when it is a whole trial */
+			if (json_is_object(o) && trial_from_json(o, &t) == 0) {
+				v = xreallocarray(v, nv + 1, sizeof(*v));
+				v[nv++] = t;
+				good = len;
+			}
+			json_decref(o);
+			break;
+		}
 		if (!o || !json_is_object(o)) {
 			bool last = true;
 			/* a bad line is a torn tail only when nothing but blanks follows it */

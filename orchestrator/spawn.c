@@ -64,32 +64,53 @@ void spawn_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* one CPU number at *p (digits only), below CPU_SETSIZE; *p moves past it */
+static int cpunum(const char *list, const char **p, long *out)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return errorf("CPU list \"%s\": expected a CPU number at \"%s\"", list, *p);
+	errno = 0;
+	*out = strtol(*p, &end, 10);
+	if (errno || *out >= CPU_SETSIZE)
+		return errorf("CPU list \"%s\": CPU %.*s is not below %d", list, (int)(end - *p), *p, CPU_SETSIZE);
+	*p = end;
+	return 0;
+}
+
 int cpulist_parse(const char *s, void *set)
 {
 	cpu_set_t *cs = set;
-	char *end;
+	const char *p = s;
+	long a, b, last = -1;
 
 	CPU_ZERO(cs);
-	while (*s) {
-		long a = strtol(s, &end, 10), b;
-		if (end == s || a < 0 || a >= CPU_SETSIZE)
-			return errorf("bad CPU list '%s'", s);
+	if (!*s)
+		return errorf("empty CPU list: expected CPU numbers and ascending ranges such as \"0,2-3\"");
+	for (;;) {
+		if (cpunum(s, &p, &a) < 0)
+			return -1;
 		b = a;
-		s = end;
-		if (*s == '-') {
-			b = strtol(s + 1, &end, 10);
-			if (end == s + 1 || b < a || b >= CPU_SETSIZE)
-				return errorf("bad CPU range in CPU list");
-			s = end;
+		if (*p == '-') {
+			p++;
+			if (cpunum(s, &p, &b) < 0)
+				return -1;
+			if (b < a)
+				return errorf("CPU list \"%s\": the range %ld-%ld goes down", s, a, b);
 		}
+		if (a <= last)
+			return errorf("CPU list \"%s\": CPU %ld comes after %ld; the list must be ascending, "
+			              "without duplicates", s, a, last);
 		for (long i = a; i <= b; i++)
 			CPU_SET(i, cs);
-		if (*s == ',')
-			s++;
-		else if (*s)
-			return errorf("bad CPU list: unexpected '%c'", *s);
+		last = b;
+		if (!*p)
+			return 0;
+		if (*p != ',')
+			return errorf("CPU list \"%s\": unexpected '%c'", s, *p);
+		p++;
 	}
-	return 0;
 }
 
 /* once b holds more than max bytes, keep only its last SPAWN_CAPTURE_MAX, adding what

@@ -50,6 +50,6 @@ bool spawn_ok(const struct spawnres *r);                    /* exited with 0 */
 const char *spawn_status(const struct spawnres *r);         /* "exited with 2", "killed by signal 9", "timed out", ... (static) */
 void spawn_free(struct spawnres *r);                        /* free captured output */
 int spawn_capture(char *const *argv, char **out);           /* run, capture stdout; -1 with the error unless it exits 0 */
-int cpulist_parse(const char *s, void *cpuset);             /* "0,2-3" into a cpu_set_t; -1 on a bad list */
+int cpulist_parse(const char *s, void *cpuset);             /* "0,2-3" into a cpu_set_t: numbers and ranges, ascending, no duplicates, not empty, each below CPU_SETSIZE; -1 naming the problem */
 
 #endif

@@ -547,6 +547,23 @@ int listdir_suffix(const char *dir, const char *suffix, struct strlist *out)
 	return 0;
 }
 
+int envuint(const char *name, unsigned long long def, unsigned long long *out)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	*out = def;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v == 0)
+		return errorf("%s=%s: expected a whole number above 0", name, s);
+	*out = v;
+	return 0;
+}
+
 double now(void)
 {
 	struct timespec ts;

@@ -66,6 +66,9 @@ int fsyncdir(const char *path);                             /* fsync the folder 
 char *abspath(const char *path);                            /* absolute, not resolving links; NULL on error */
 int listdir_suffix(const char *dir, const char *suffix, struct strlist *out); /* names ending in suffix, sorted */
 
+/* environment */
+int envuint(const char *name, unsigned long long def, unsigned long long *out); /* $NAME as a whole number above 0, def when unset or empty; -1: "NAME=VALUE: expected ..." */
+
 /* time */
 double now(void);                                           /* monotonic seconds */
 char *utcstamp(bool compact);                               /* "2026-11-25T09:30:00Z" or "20261125T093000Z" */

@@ -156,6 +156,23 @@ YAML
 	[ "$output" = "[('loud', 'ok', 0.1), ('nul', 'ok', 0.2)]" ]
 }
 
+@test "measure: --resume keeps a whole last line that lost its newline, and appends after it (issue 9)" {
+	mkrun <<'YAML'
+experiments:
+  - {name: ok, script: exp/ok.py, trials: 3}
+YAML
+	"$GILBENCH" measure "$R"
+	# drop the last two trials, and the newline of the one before them
+	head -n 4 "$R/results.jsonl" | head -c -1 >"$T/r" && cp "$T/r" "$R/results.jsonl"
+	run "$GILBENCH" measure --resume "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resume: 4 trials already in results.jsonl"* ]]
+	[[ "$output" != *"torn"* ]]
+	every_line_whole
+	once_each 6
+}
+
 @test "measure: expect: correct is recorded for experiments that check a value, absent elsewhere" {
 	printf 'import json, os\nprint(json.dumps({"seconds": 0, "value": 5 if "PYTHON_GIL" in os.environ else 4}))\n' >"$R/exp/count.py"
 	mkrun <<'YAML'
@@ -393,6 +410,12 @@ YAML
 	[[ "$output" == *"--cpus 1000: none of these CPUs is available"* ]]
 	run "$GILBENCH" measure --cpus zero "$R"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"--cpus: bad CPU list 'zero'"* ]]
+	[[ "$output" == *"--cpus: CPU list \"zero\": expected a CPU number at \"zero\""* ]]
+	run "$GILBENCH" measure --cpus "" "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--cpus: empty CPU list"* ]]
+	run "$GILBENCH" measure --cpus 1,0 "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--cpus: CPU list \"1,0\": CPU 0 comes after 1"* ]]
 	[ ! -e "$R/results.jsonl" ]
 }

@@ -103,7 +103,7 @@ static struct extract_limits strip(void)
 {
 	struct extract_limits l;
 
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	l.strip = true;
 	l.label = "test";
 	return l;
@@ -210,12 +210,12 @@ static void test_limits(void **state)
 	refused(f, m, LEN(m), &l, "top/b: more than 15 bytes uncompressed");
 	setenv("GILBENCH_MAX_ENTRIES", "7", 1);
 	setenv("GILBENCH_MAX_BYTES", "1234", 1);
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	assert_int_equal(l.max_entries, 7);
 	assert_int_equal(l.max_bytes, 1234);
 	unsetenv("GILBENCH_MAX_ENTRIES");
 	unsetenv("GILBENCH_MAX_BYTES");
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	assert_int_equal(l.max_entries, 100000);
 	assert_int_equal(l.max_bytes, (uint64_t)2 << 30);
 }

@@ -1,4 +1,8 @@
-/* test_spawn.c: spawn.c's signal handling and output capture.
+/* test_spawn.c: spawn.c's signal handling, output capture and CPU lists.
+ *
+ * cpulist_strict: cpulist_parse() takes ascending CPU numbers and ranges only, and names
+ * what is wrong with anything else (issue 9: "1,0" and "0,0" passed, "" said no CPU was
+ * available).
  *
  * capture_keeps_the_last_bytes: a child printing 20 MiB and then a last line (and a NUL
  * in between) leaves the last SPAWN_CAPTURE_MAX bytes in res.out, that last line
@@ -20,7 +24,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,9 +91,46 @@ static void capture_keeps_the_last_bytes(void **state)
 	spawn_free(&r);
 }
 
+static void bad_cpus(const char *list, const char *why)
+{
+	cpu_set_t set;
+
+	if (cpulist_parse(list, &set) != -1 || !strstr(errmsg(), why))
+		fail_msg("cpulist_parse(\"%s\"): want an error with \"%s\", got \"%s\"", list, why, errmsg());
+}
+
+static void cpulist_strict(void **state)
+{
+	cpu_set_t set;
+
+	(void)state;
+	assert_int_equal(cpulist_parse("0,2-3", &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 3);
+	assert_true(CPU_ISSET(0, &set) && !CPU_ISSET(1, &set) && CPU_ISSET(2, &set) && CPU_ISSET(3, &set));
+	assert_int_equal(cpulist_parse("5", &set), 0);
+	assert_int_equal(cpulist_parse("1-1,3-4,7", &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 4);
+	assert_int_equal(cpulist_parse("1023", &set), 0);
+	bad_cpus("1,0", "CPU 0 comes after 1; the list must be ascending, without duplicates");
+	bad_cpus("0,0", "CPU 0 comes after 0");
+	bad_cpus("0-3,3", "CPU 3 comes after 3");
+	bad_cpus("", "empty CPU list");
+	bad_cpus("-1", "expected a CPU number at \"-1\"");
+	bad_cpus("0,-1", "expected a CPU number at \"-1\"");
+	bad_cpus("2-1", "the range 2-1 goes down");
+	bad_cpus("0-", "expected a CPU number at \"\"");
+	bad_cpus("0,", "expected a CPU number at \"\"");
+	bad_cpus("0,,1", "expected a CPU number at \",1\"");
+	bad_cpus("1024", "CPU 1024 is not below 1024");
+	bad_cpus("0-99999999999999999999", "is not below 1024");
+	bad_cpus("0 ", "unexpected ' '");
+	bad_cpus("+1", "expected a CPU number");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cpulist_strict),
 		cmocka_unit_test(capture_keeps_the_last_bytes),
 		cmocka_unit_test(sigterm_interrupts_a_blocked_read),
 	};
