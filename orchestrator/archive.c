@@ -10,8 +10,9 @@
  * from the spool, all through libarchive (pax restricted, gzip without time stamp) into
  * OUT.tmp-PID, which is fsync'd and renamed to OUT once manifest.json is also in the run
  * directory. An OUT that exists and is not a regular file (a device, a FIFO, a symlink, a
- * folder) is refused before any work and again before the rename, never replaced. Entries are built from scratch, so nothing but path, type, mode, size, link
- * target and the fixed mtime and owner ever reaches the archive.
+ * folder) is refused before any work and again before the rename, never replaced. Entries
+ * are built from scratch, so nothing but path, type, mode, size, link target and the fixed
+ * mtime and owner ever reaches the archive.
  *
  * Before writing, every member goes through extraction's rules (extract_member_check), so
  * that gilbench never writes an archive its own verify and extraction refuse.
@@ -62,6 +63,7 @@ struct member {
 	char *target;           /* symlink target, or NULL */
 	char sha256[HEXLEN];    /* file content or symlink target; "" for folders */
 	bool seen;              /* verify: matched against the manifest */
+	bool unsafe;            /* verify: extraction's rules refuse it (never counted intact) */
 };
 
 struct mlist {
@@ -827,6 +829,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		             && !archive_entry_hardlink(e) && !*has_manifest;
 		m = mlist_add(seen);
 		m->rel = xstrdup(rel);
+		m->unsafe = refused;
 		switch (archive_entry_filetype(e)) {
 		case AE_IFREG:
 			m->type = M_FILE;
@@ -1004,7 +1007,7 @@ static void compare(struct verify_report *r, struct mlist *listed, struct mlist 
 			problem(r, VERIFY_MODE, want->rel, em, am, NULL);
 			ok = false;
 		}
-		if (ok)
+		if (ok && !got->unsafe)
 			r->verified++;
 	}
 	for (size_t i = 0; i < seen->n; i++) {
