@@ -159,7 +159,7 @@ int fetch_url(const char *url, const char *dest, const char *what)
 		inited = true;
 	}
 	if (envuint("GILBENCH_CONNECT_TIMEOUT", 15, &connect) < 0 || envuint("GILBENCH_LOW_SPEED_TIME", 30, &lowspeed) < 0 ||
-	    fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT)) < 0)
+	    fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT | O_NOFOLLOW)) < 0)
 		return -1;
 	x.prog = mkprogress(what, PROGRESS_BYTES);
 	for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {

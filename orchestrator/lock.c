@@ -44,7 +44,7 @@ int lock_take(const char *path, bool wait, const char *what, struct lock **out)
 	long h;
 
 	*out = NULL;
-	fd = openreg(path, O_RDWR | O_CREAT);
+	fd = openreg(path, O_RDWR | O_CREAT | O_NOFOLLOW); /* it is truncated: never through a symlink */
 	if (fd < 0)
 		return errwrap("lock %s", what);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {

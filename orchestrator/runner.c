@@ -239,7 +239,7 @@ static int openresults(struct runner *R)
 		}
 		logmsg("resume: %zu trials already in %s", R->nloaded, RUN_RESULTS);
 	}
-	R->fd = openreg(path, O_RDWR | O_CREAT | O_APPEND);
+	R->fd = openreg(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW);
 	if (R->fd < 0)
 		goto cleanup;
 	if (fsyncdir(path) < 0)

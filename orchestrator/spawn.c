@@ -251,7 +251,7 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		posix_spawn_file_actions_adddup2(&fa, opipe[1], 1);
 		posix_spawn_file_actions_adddup2(&fa, epipe[1], 2);
 	} else if (o->outpath) {
-		outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND);
+		outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW);
 		if (outfd < 0)
 			goto cleanup;
 		posix_spawn_file_actions_adddup2(&fa, outfd, 1);

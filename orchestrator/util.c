@@ -316,6 +316,8 @@ int openreg(const char *path, int flags)
 	if (fd < 0) {
 		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 			return errorf("%s: not a regular file (%s)", path, filekind(st.st_mode));
+		if (errno == ELOOP && (flags & O_NOFOLLOW) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return errorf("%s: not a regular file (a symlink, not followed)", path);
 		return errorf("open %s:", path);
 	}
 	if (fstat(fd, &st) < 0) {

@@ -53,7 +53,7 @@ int mkdirp(const char *path, mode_t mode);                  /* mkdir -p */
 int rmtree(const char *path);                               /* rm -rf; missing is not an error */
 bool exists(const char *path);
 bool isdir(const char *path);
-int openreg(const char *path, int flags);                   /* open (never blocking on a FIFO) a regular file only; fd, or -1: "PATH: not a regular file (a FIFO)" */
+int openreg(const char *path, int flags);                   /* open (never blocking on a FIFO) a regular file only (O_NOFOLLOW: not through a symlink); fd, or -1: "PATH: not a regular file (a FIFO)" */
 int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated; regular files only */
 struct json_t;
 struct json_error_t;

@@ -173,6 +173,26 @@ YAML
 	once_each 6
 }
 
+@test "measure: a run lock or results.jsonl that is a symlink is refused, its target left alone (issue 9)" {
+	mkrun <<'YAML'
+experiments:
+  - {name: ok, script: exp/ok.py, trials: 1}
+YAML
+	echo "precious" >"$T/victim"
+	ln -s "$T/victim" "$R/.lock"
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/.lock: not a regular file (a symlink, not followed)"* ]]
+	[ "$(cat "$T/victim")" = precious ]
+	rm "$R/.lock" && ln -s "$T/victim" "$R/results.jsonl" && : >"$T/victim"
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/results.jsonl: not a regular file (a symlink, not followed)"* ]]
+	[ ! -s "$T/victim" ]
+}
+
 @test "measure: expect: correct is recorded for experiments that check a value, absent elsewhere" {
 	printf 'import json, os\nprint(json.dumps({"seconds": 0, "value": 5 if "PYTHON_GIL" in os.environ else 4}))\n' >"$R/exp/count.py"
 	mkrun <<'YAML'

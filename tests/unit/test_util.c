@@ -109,6 +109,17 @@ static void openreg_refuses_fifo_and_folder(void **state)
 	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	close(fd);
+	/* O_NOFOLLOW: a symlink is refused by name, and its target left alone */
+	{
+		char *link = pathjoin(top, "lnk");
+		assert_int_equal(symlink("reg.json", link), 0);
+		assert_int_equal(openreg(link, O_WRONLY | O_CREAT | O_NOFOLLOW), -1);
+		assert_non_null(strstr(errmsg(), "lnk: not a regular file (a symlink, not followed)"));
+		fd = openreg(link, O_RDONLY); /* followed when not asked otherwise */
+		assert_true(fd >= 0);
+		close(fd);
+		free(link);
+	}
 	j = json_loadreg(reg, 0, &jerr);
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
