@@ -3,11 +3,13 @@
  * A trial becomes a jansson object (trial_to_json) whose fields docs/rundir.md documents;
  * results_append() serialises it compactly with keys in a fixed order, adds the newline and
  * writes the whole line with one write loop before fsync, so a reader sees either the whole
- * line or a torn tail. results_load() reads the file, parses each newline-terminated line
- * with json_loads and stops at the first line that is not whole (no newline, or not a JSON
- * object): everything before it is good, and *good_bytes says where it ends so that
- * --resume can truncate the file there. A bad line in the middle (followed by good ones) is
- * an error: that is damage, not a kill during a write. */
+ * line or a torn tail; when the file does not end in a newline (a complete last line whose
+ * newline was lost, or an editor's save) the newline goes first. results_load() reads the
+ * file, parses each line with json_loadb and stops at the first line that is not whole:
+ * not a JSON object, or a last line without its newline that is not a complete trial
+ * (one that is, is kept). Everything before it is good, and *good_bytes says where it ends
+ * so that --resume can truncate the file there. A bad line in the middle (followed by good
+ * ones) is an error: that is damage, not a kill during a write. */
 #include "results.h"
 #include "util.h"
 
@@ -189,19 +191,21 @@ void trial_free(struct trial *t)
 
 int jsonl_append(int fd, json_t *o, const char *what)
 {
-	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)), last;
 	struct buf line = {0};
 	struct stat st;
 	int rc = -1;
 
 	if (!text)
 		return errorf("%s: cannot encode a line", what);
-	bufadds(&line, text);
-	bufadds(&line, "\n");
 	if (fstat(fd, &st) < 0) {
 		errorf("stat %s:", what);
 		goto cleanup;
 	}
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+		bufadds(&line, "\n"); /* the last line is whole but lost its newline (fd not readable: not seen) */
+	bufadds(&line, text);
+	bufadds(&line, "\n");
 	if (writeall(fd, line.s, line.len, what) < 0 || (fsync(fd) < 0 && errorf("fsync %s:", what) < 0)) {
 		/* a line that could not be written whole is not left half-written (disk full) */
 		if (ftruncate(fd, st.st_size) < 0)
@@ -233,9 +237,13 @@ int jsonl_load(const char *path, int (*each)(json_t *o, void *arg), void *arg, s
 		int e;
 
 		lineno++;
-		if (!nl)
-			break; /* torn last line: no newline */
 		o = json_loadb(data + pos, end - pos, 0, &jerr);
+		if (!nl) { /* the last line without its newline: kept when it is whole, else torn */
+			if (json_is_object(o) && each(o, arg) == 0)
+				good = len;
+			json_decref(o);
+			break;
+		}
 		if (!o || !json_is_object(o)) {
 			bool last = true;
 			/* a bad line is a torn tail only when nothing but blanks follows it */

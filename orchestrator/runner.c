@@ -156,9 +156,9 @@ static int openappend(const char *path, size_t good, int *fd)
 		if (truncate(path, (off_t)good) < 0)
 			return errorf("truncate %s:", path);
 	}
-	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	*fd = openreg(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW); /* readable: see jsonl_append */
 	if (*fd < 0)
-		return errorf("open %s:", path);
+		return -1;
 	return fsyncdir(path);
 }
 
