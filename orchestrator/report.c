@@ -213,10 +213,32 @@ static void compute(struct report *r)
 
 /* ---- putting it together ---- */
 
+/* the answer first: the thread-scaling and lost-update plots right after the summary */
+static void headline_plots(struct report *r)
+{
+	for (size_t e = 0; e < r->cfg->nexps; e++) {
+		const struct expconf *ex = &r->cfg->exps[e];
+		char *pname;
+
+		if (ex->table == TABLE_TIMES)
+			continue;
+		pname = xasprintf("%s-%s", ex->table == TABLE_SCALING ? "scaling" : "lost", ex->name);
+		doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
+		free(pname);
+	}
+}
+
 static void build_doc(struct report *r, bool *failures)
 {
 	size_t *pts = xcalloc(r->plan->npoints + 1, sizeof(*pts));
 
+	doc_heading(&r->doc, 1, r->cfg->name);
+	if (r->cfg->description)
+		doc_para(&r->doc, xstrdup(r->cfg->description));
+	report_section_trust(r);
+	doc_heading(&r->doc, 2, "Summary");
+	report_section_summary(r);
+	headline_plots(r);
 	report_section_header(r);
 	for (size_t e = 0; e < r->cfg->nexps; e++) {
 		const struct expconf *ex = &r->cfg->exps[e];
@@ -243,10 +265,7 @@ static void build_doc(struct report *r, bool *failures)
 			report_section_race(r, e, pts, npts);
 			break;
 		case TABLE_SCALING:
-			report_section_scaling(r, e, pts, npts);
-			pname = xasprintf("scaling-%s", ex->name);
-			doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
-			free(pname);
+			report_section_scaling(r, e, pts, npts); /* its plot heads the report */
 			break;
 		case TABLE_TIMES:
 			report_section_times(r, e, pts, npts);
@@ -258,8 +277,6 @@ static void build_doc(struct report *r, bool *failures)
 	}
 	doc_heading(&r->doc, 2, "Comparisons");
 	report_section_comparisons(r);
-	doc_heading(&r->doc, 2, "Summary");
-	report_section_summary(r);
 	report_section_reference(r);
 	report_section_noise(r);
 	*failures = report_section_failures(r);

@@ -84,6 +84,7 @@ size_t report_series_base(const struct report *r, const size_t *pts, size_t k);
 char *report_last_line(const char *s, size_t max);
 bool report_section_failures(struct report *r);
 void report_section_header(struct report *r);
+void report_section_trust(struct report *r);   /* the machine's speed (canary) and interference, at the top */
 void report_section_noise(struct report *r);
 void report_section_provenance(struct report *r);
 void report_section_stats_note(struct report *r);

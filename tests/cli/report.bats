@@ -229,8 +229,16 @@ open(sys.argv[2], 'w').write(t)" "$ROOT/configs/quick.yaml" "$T/quick.yaml"
 	full_run "$T/run" --config "$T/quick.yaml"
 	"$GILBENCH" report "$T/run"
 	html=$T/run/report.html
-	[ "$(grep -c '<svg' "$html")" -eq 5 ]
+	# four timed experiments' bars, the race's lost updates and thread scaling
+	[ "$(grep -c '<svg' "$html")" -eq 6 ]
 	[ -f "$T/run/plots/scaling-thread-scaling.svg" ] && [ -f "$T/run/plots/bars-single-thread.svg" ]
+	[ -f "$T/run/plots/lost-race.svg" ]
+	# the answer first: the summary and the headline plots before the run's details
+	python3 - "$T/run/report.md" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+assert t.index("## Summary") < t.index("plots/lost-race.svg") < t.index("plots/scaling-thread-scaling.svg") < t.index("## The run"), t[:2000]
+PY
 	grep -qF 'a &lt;b&gt;bold&lt;/b&gt; &amp; &#39;quoted&#39; run' "$html"
 	! grep -qF '<b>bold' "$html"
 	grep -qF '<style>' "$html"
