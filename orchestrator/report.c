@@ -190,6 +190,8 @@ static void compute(struct report *r)
 			               "warmup", (json_int_t)cr->nwarm, "failed", (json_int_t)cr->nfailed,
 			               "trials", (json_int_t)cr->ntrials, "build_failed", cr->buildfailed,
 			               "metric", json_string(e->metric));
+			json_object_set_new(jc, "contaminated", json_integer((json_int_t)cr->ncontaminated));
+			json_object_set_new(jc, "slow", json_integer((json_int_t)cr->nslow));
 			if (e->expect_key)
 				json_object_set_new(jc, "correct", json_pack("{s:I, s:I}", "ok", (json_int_t)cr->ncorrect,
 				                                             "checked", (json_int_t)cr->nchecked));

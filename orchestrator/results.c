@@ -80,9 +80,9 @@ json_t *trial_to_json(const struct trial *t)
 	json_object_set_new(o, "started", strornull(t->started));
 	json_object_set_new(o, "cpus", strornull(t->cpus));
 	if (t->has_interference)
-		json_object_set_new(o, "interference", json_pack("{s:o, s:o, s:o, s:i, s:o}", "others", number(t->inter.others),
-		                    "share", number(t->inter.share), "steal", number(t->inter.steal), "cpus", t->inter.cpus,
-		                    "load", number(t->load)));
+		json_object_set_new(o, "interference", json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "others",
+		                    number(t->inter.others), "share", number(t->inter.share), "stall", number(t->inter.stall),
+		                    "steal", number(t->inter.steal), "cpus", t->inter.cpus, "load", number(t->load)));
 	json_object_set_new(o, "contaminated", json_boolean(t->contaminated));
 	return o;
 }
@@ -164,6 +164,7 @@ int trial_from_json(json_t *o, struct trial *t)
 		t->inter.others = getnum(v, "others");
 		t->inter.share = getnum(v, "share");
 		t->inter.steal = getnum(v, "steal");
+		t->inter.stall = getnum(v, "stall");
 		t->inter.cpus = (int)json_integer_value(json_object_get(v, "cpus"));
 		t->load = getnum(v, "load");
 	}

@@ -192,6 +192,11 @@ void sysinfo_sample_set(struct cpusample *s, const cpu_set_t *set)
 				s->ncpu++;
 		}
 	free(text);
+	s->stalled = NAN;
+	line = readline1("/proc/pressure/cpu");
+	if (line && strncmp(line, "some ", 5) == 0 && strstr(line, "total="))
+		s->stalled = strtod(strstr(line, "total=") + 6, NULL) / 1e6;
+	free(line);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		s->selfcpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		             (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
@@ -208,7 +213,7 @@ void sysinfo_interference(const struct cpusample *a, const struct cpusample *b, 
 	long hz = sysconf(_SC_CLK_TCK);
 	double wall = b->at - a->at, capacity;
 
-	out->others = out->share = out->steal = NAN;
+	out->others = out->share = out->steal = out->stall = NAN;
 	out->cpus = a->ncpu;
 	if (!a->ncpu || a->ncpu != b->ncpu || b->total < a->total || hz <= 0 || !(wall > 0))
 		return;
@@ -219,6 +224,8 @@ void sysinfo_interference(const struct cpusample *a, const struct cpusample *b, 
 		out->others = 0;
 	out->share = out->others / capacity;
 	out->steal = (double)(b->steal - a->steal) / (double)hz / capacity;
+	if (!isnan(a->stalled) && !isnan(b->stalled) && b->stalled >= a->stalled)
+		out->stall = (b->stalled - a->stalled) / wall;
 }
 
 json_t *sysinfo_load_json(const struct cpusample *s)

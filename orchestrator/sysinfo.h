@@ -17,6 +17,7 @@ struct cpusample {
 	double load1, load5, load15;   /* /proc/loadavg; -1 when unreadable */
 	unsigned long long busy, total, steal; /* /proc/stat jiffies of the sampled CPUs */
 	int ncpu;                       /* CPUs summed; 0 when /proc/stat was unreadable */
+	double stalled;                 /* /proc/pressure/cpu "some" total: seconds some task waited for a CPU; NAN unknown */
 	double at;                      /* now() when taken */
 	double selfcpu;                 /* gilbench's own user+system seconds (RUSAGE_SELF) */
 };
@@ -25,6 +26,7 @@ struct interference {           /* what other processes did to a trial, between 
 	double others;                 /* CPU seconds they used on the sampled CPUs (NAN: unknown) */
 	double share;                  /* others / (wall seconds x CPUs): the share of those CPUs they took */
 	double steal;                  /* the share of those CPUs the hypervisor stole */
+	double stall;                  /* the share of the time some task on the machine waited for a CPU (PSI); NAN unknown */
 	int cpus;                      /* CPUs sampled */
 };
 

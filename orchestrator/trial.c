@@ -10,8 +10,12 @@
  * less the trial's own CPU time (wait4, its children included) and gilbench's own, is what
  * other processes took (sysinfo_interference). A trial is contaminated when that is more
  * than the threshold share of the CPUs' capacity over its wall time and more than two
- * jiffies (so that the clock's 10 ms steps alone cannot mark a short trial), or when the
- * hypervisor stole more than the threshold share. */
+ * jiffies (so that the clock's 10 ms steps alone cannot mark a short trial), and tasks were
+ * kept waiting for a CPU (the kernel's pressure stall information, /proc/pressure/cpu)
+ * for more than the threshold share of the time: other processes running beside a trial
+ * on CPUs it did not need do not spoil it, competing with it for them does. Where the
+ * kernel has no pressure information the first test alone decides. A hypervisor stealing
+ * more than the threshold share also contaminates. */
 #include "trial.h"
 
 #include <math.h>
@@ -141,7 +145,8 @@ int trial_run(const struct trialspec *s, struct trial *t, bool *interrupted)
 	sysinfo_interference(&a, &b, t->utime + t->stime, &t->inter);
 	t->has_interference = !isnan(t->inter.share);
 	t->contaminated = s->interference > 0 && t->has_interference &&
-	                  ((t->inter.share > s->interference && t->inter.others > MIN_OTHERS) ||
+	                  ((t->inter.share > s->interference && t->inter.others > MIN_OTHERS &&
+	                    (isnan(t->inter.stall) || t->inter.stall > s->interference)) ||
 	                   t->inter.steal > s->interference);
 	judge(s->e, &r, s->timeout, t);
 	spawn_free(&r);
