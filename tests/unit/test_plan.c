@@ -184,7 +184,7 @@ static void test_ids_ignore_trials(void **state)
 {
 	struct config *c1, *c2;
 	struct plan *p1 = planof(labtext, &c1), *p2;
-	char *text = edited("trials: 5", "trials: 7");
+	char *text = edited("    trials: 5", "    trials: 7"); /* the first experiment's */
 
 	(void)state;
 	p2 = planof(text, &c2);
