@@ -531,6 +531,10 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		errorf(exists(rundir) ? "%s: not a folder" : "%s: no such run directory", rundir);
 		goto cleanup;
 	}
+	if (rundir_is(rundir) != 1) { /* never a folder of someone else's files */
+		errorf("%s is not a gilbench run directory (no %s); only run directories are archived", rundir, RUN_STATE);
+		goto cleanup;
+	}
 	real = realpath(rundir, NULL);
 	if (!real) {
 		errorf("%s:", rundir);

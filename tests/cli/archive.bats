@@ -12,6 +12,7 @@ setup() {
 	R=$T/run-1
 	mkdir -p "$R/builds/gil" "$R/plots"
 	printf 'version: 1\n' >"$R/config.yaml"
+	printf '{"version": 1, "kind": "run", "sides": [{"name": ""}]}\n' >"$R/run.json"
 	seq 1 3000 >"$R/results.jsonl"
 	head -c 60000 /dev/urandom | base64 >"$R/builds/gil/make.log"
 	ln -s builds/gil/make.log "$R/last.log"
@@ -78,12 +79,12 @@ PY
 	[ "$status" -eq 0 ]
 	sha=$(sha256sum "$T/run-1.tar.gz" | cut -d' ' -f1)
 	size=$(stat -c %s "$T/run-1.tar.gz")
-	[[ "$output" == *"$T/run-1.tar.gz: 7 members, $size bytes, sha256 $sha"* ]]
+	[[ "$output" == *"$T/run-1.tar.gz: 8 members, $size bytes, sha256 $sha"* ]]
 	[ -f "$R/manifest.json" ]
 	[ "$(tar -tzf "$T/run-1.tar.gz" | head -1)" = run-1/manifest.json ]
 	run "$GILBENCH" verify "$T/run-1.tar.gz"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$T/run-1.tar.gz: OK, 7 members verified" ]
+	[ "$output" = "$T/run-1.tar.gz: OK, 8 members verified" ]
 }
 
 @test "archiving twice gives the same bytes, also after touching mtimes" {
@@ -137,7 +138,7 @@ PY
 	repack true
 	run "$GILBENCH" verify "$T/new.tar.gz"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"OK, 7 members verified"* ]]
+	[[ "$output" == *"OK, 8 members verified"* ]]
 }
 
 @test "manifest removed or malformed: a clear error" {
@@ -184,15 +185,25 @@ PY
 	[[ "$output" == *"last.log: content changed"* ]]
 }
 
-@test "an empty run directory" {
-	mkdir "$T/empty"
+@test "a folder that is not a run directory is not archived (issue 9): nothing written into it" {
+	mkdir -p "$T/mine" "$T/empty"
+	echo notes >"$T/mine/notes.txt"
+	run "$GILBENCH" archive "$T/mine"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/mine is not a gilbench run directory (no run.json)"* ]]
+	[ "$(ls "$T/mine")" = notes.txt ] && [ ! -e "$T/mine.tar.gz" ]
+	run "$GILBENCH" archive "$T/empty/"
+	[ "$status" -eq 1 ]
+	[ -z "$(ls -A "$T/empty")" ]
+	# a run directory holding nothing but its run.json is archived whole
+	printf '{"version": 1, "kind": "run", "sides": [{"name": ""}]}\n' >"$T/empty/run.json"
 	run "$GILBENCH" archive "$T/empty/"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"$T/empty.tar.gz: 0 members"* ]]
-	[ "$(tar -tzf "$T/empty.tar.gz")" = empty/manifest.json ]
+	[[ "$output" == *"$T/empty.tar.gz: 1 members"* ]]
 	run "$GILBENCH" verify "$T/empty.tar.gz"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"OK, 0 members verified"* ]]
+	[[ "$output" == *"OK, 1 members verified"* ]]
 }
 
 @test "nested folders are kept, sorted, under one top folder" {
@@ -208,7 +219,8 @@ run-1/last.log
 run-1/plots/
 run-1/pyperf/
 run-1/pyperf/gil.json
-run-1/results.jsonl"
+run-1/results.jsonl
+run-1/run.json"
 	[ "$output" = "$expected" ]
 	grep -q '"path": "builds/gil/make.log"' "$R/manifest.json"
 }
@@ -281,7 +293,7 @@ run-1/results.jsonl"
 	[[ "$output" == *"hostile.tar.gz: run-1/up: unsafe member, extraction refuses it: symlink points outside the tree (../../x)"* ]]
 	[[ "$output" == *"hostile.tar.gz: run-1/null: unsafe member, extraction refuses it: device node"* ]]
 	[[ "$output" != *"sub/ok"*"unsafe"* ]]
-	[[ "$output" == *"FAILED, 5 problems (9 of 12 listed members intact)"* ]] # the four, and null: an extra member
+	[[ "$output" == *"FAILED, 5 problems (10 of 13 listed members intact)"* ]] # the four, and null: an extra member
 	# reproduce stops at verification, before extracting anything
 	run "$GILBENCH" reproduce "$T/hostile.tar.gz" --out "$T/rep"
 	[ "$status" -eq 3 ]
@@ -331,7 +343,7 @@ run-1/results.jsonl"
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"h.tar.gz: the file changed outside its members: gzip header differs from the one gilbench writes: time stamp 255"* ]]
-	[[ "$output" == *"FAILED, 1 problem (7 of 7 listed members intact)"* ]]
+	[[ "$output" == *"FAILED, 1 problem (8 of 8 listed members intact)"* ]]
 	# the trailer: CRC-32, then the length
 	cp "$a" "$T/c.tar.gz" && flipbyte "$T/c.tar.gz" $((size - 8))
 	run "$GILBENCH" verify "$T/c.tar.gz"

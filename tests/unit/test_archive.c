@@ -59,6 +59,7 @@ static int setup(void **state)
 		return -1;
 	free(p);
 	put(f->run, "config.yaml", "hello\n");
+	put(f->run, "run.json", "{\"version\": 1, \"kind\": \"run\", \"sides\": [{\"name\": \"\"}]}\n");
 	put(f->run, "results.jsonl", "");
 	put(f->run, "builds/gil/make.log", "hello\n");
 	put(f->run, "builds-x", "sorts between builds and builds/gil\n");
@@ -95,7 +96,7 @@ static void test_manifest(void **state)
 {
 	struct fx *f = *state;
 	static const char *const paths[] = { "builds", "builds-x", "builds/gil", "builds/gil/make.log",
-	                                     "config.yaml", "latest", "plots", "results.jsonl" };
+	                                     "config.yaml", "latest", "plots", "results.jsonl", "run.json" };
 	char *out = pathjoin(f->top, "a.tar.gz"), *mpath = pathjoin(f->run, "manifest.json");
 	json_error_t err;
 	json_t *m, *members, *o;
@@ -144,7 +145,7 @@ static void test_members_in_archive(void **state)
 	static const char *const names[] = { "run-1/manifest.json", "run-1/builds/", "run-1/builds-x",
 	                                     "run-1/builds/gil/", "run-1/builds/gil/make.log",
 	                                     "run-1/config.yaml", "run-1/latest", "run-1/plots/",
-	                                     "run-1/results.jsonl" };
+	                                     "run-1/results.jsonl", "run-1/run.json" };
 	char *out = pathjoin(f->top, "a.tar.gz"), *mpath = pathjoin(f->run, "manifest.json");
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -239,7 +240,7 @@ static void test_source_date_epoch(void **state)
 		assert_int_equal(archive_entry_mtime(e), 1700000000);
 		n++;
 	}
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 10);
 	archive_read_free(a);
 	setenv("SOURCE_DATE_EPOCH", "soon", 1);
 	assert_int_equal(archive_run(f->run, out), -1);
@@ -257,14 +258,14 @@ static void test_verify_ok(void **state)
 
 	assert_int_equal(archive_run_info(f->run, out, &info), 0);
 	assert_string_equal(info.path, out);
-	assert_int_equal(info.members, 8);
+	assert_int_equal(info.members, 9);
 	assert_int_equal(sha256_file(out, hex), 0);
 	assert_string_equal(info.sha256, hex);
 	archive_info_free(&info);
 	assert_int_equal(archive_verify(out, &r), 0);
 	assert_int_equal(r.nproblems, 0);
-	assert_int_equal(r.listed, 8);
-	assert_int_equal(r.verified, 8);
+	assert_int_equal(r.listed, 9);
+	assert_int_equal(r.verified, 9);
 	assert_string_equal(r.root, "run-1");
 	verify_report_free(&r);
 	free(out);
@@ -309,10 +310,14 @@ static void test_empty_and_errors(void **state)
 	struct verify_report r;
 
 	assert_int_equal(mkdirp(empty, 0755), 0);
+	assert_int_equal(archive_run(empty, NULL), -1); /* not a run directory: nothing written */
+	assert_non_null(strstr(errmsg(), "is not a gilbench run directory"));
+	assert_false(exists(out));
+	put(empty, "run.json", "{}\n");
 	assert_int_equal(archive_run(empty, NULL), 0); /* default: beside it */
 	assert_true(exists(out));
 	assert_int_equal(archive_verify(out, &r), 0);
-	assert_int_equal(r.listed, 0);
+	assert_int_equal(r.listed, 1);
 	verify_report_free(&r);
 	assert_int_equal(archive_run(f->run, nowhere), -1);
 	assert_non_null(strstr(errmsg(), "no/such/folder"));
