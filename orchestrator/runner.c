@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -226,7 +227,6 @@ static int interrupted(struct runner *R)
 
 static void count(struct runner *R, const struct trial *t, const char *variant)
 {
-	R->childcpu += t->utime + t->stime;
 	R->sum->ran++;
 	R->sum->contaminated += t->contaminated;
 	switch (t->status) {
@@ -586,7 +586,7 @@ static void pointnoise(struct runner *R, size_t p, const struct cpusample *a, si
 	if (R->sum->ran == ranbefore)
 		return; /* all of it was resumed: nothing measured here now */
 	sysinfo_sample(&b);
-	share = sysinfo_other_share(a, &b, R->childcpu);
+	share = sysinfo_other_share(a, &b, 0); /* the trials' time is in b's selfcpu */
 	noisy = !isnan(share) && share > NOISY_SHARE;
 	if (noisy) {
 		R->sum->noisy_points++;
@@ -608,7 +608,6 @@ static int runpoint(struct runner *R, size_t p)
 	double before;
 
 	sysinfo_sample(&a);
-	R->childcpu = 0;
 	pycanary(R, p);
 	before = canary_now(R);
 	for (int round = base + 1;; round++) {
@@ -664,13 +663,20 @@ static int setup(struct runner *R)
 	return 0;
 }
 
-/* what other processes do just before the first trial (not the load average, which counts
- * this run's own earlier trials) */
+/* what other processes did from the run stage's start to just before the first trial (at
+ * least 0.1 s), not the load average, which counts this run's own earlier trials */
 static void busyatstart(struct runner *R)
 {
-	double share;
+	struct cpusample b;
+	struct interference in;
+	double share, left = 0.1 - (now() - R->first.at);
+	struct timespec ts = { 0, left > 0 ? (long)(left * 1e9) : 0 };
 
-	R->others_start = sysinfo_others_now(0.2);
+	while (left > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR && !spawn_interrupted)
+		;
+	sysinfo_sample(&b);
+	sysinfo_interference(&R->first, &b, 0, &in);
+	R->others_start = isnan(in.others) ? NAN : in.others / (b.at - R->first.at);
 	share = R->others_start / (R->cpus ? CPU_COUNT(&R->cpuset) : ncpus());
 	R->busystart = !isnan(share) && share > (R->cfg->run.interference > 0 ? R->cfg->run.interference : NOISY_SHARE);
 	if (R->busystart)

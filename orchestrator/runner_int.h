@@ -55,7 +55,6 @@ struct runner {
 	double target;
 	struct progress *prog;
 	size_t done;            /* trials run or found, for the progress line */
-	double childcpu;        /* CPU seconds of the trials of the current point */
 	json_t *noise, *nonconv, *shortcells;
 	struct cpusample first;
 	double others_start;    /* cores other processes kept busy just before the first trial */

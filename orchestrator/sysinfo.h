@@ -19,7 +19,7 @@ struct cpusample {
 	int ncpu;                       /* CPUs summed; 0 when /proc/stat was unreadable */
 	double stalled;                 /* /proc/pressure/cpu "some" total: seconds some task waited for a CPU; NAN unknown */
 	double at;                      /* now() when taken */
-	double selfcpu;                 /* gilbench's own user+system seconds (RUSAGE_SELF) */
+	double selfcpu;                 /* user+system seconds of gilbench and the children it waited for (trials included) */
 };
 
 struct interference {           /* what other processes did to a trial, between two samples */
@@ -34,8 +34,8 @@ json_t *sysinfo_machine(void);                               /* new object: kern
 void sysinfo_sample(struct cpusample *s);                    /* read load and all CPUs' jiffies now */
 void sysinfo_sample_set(struct cpusample *s, const cpu_set_t *set); /* the same for the CPUs in SET only (NULL: all) */
 void sysinfo_interference(const struct cpusample *a, const struct cpusample *b, double ourcpu, struct interference *out);
-	/* between samples a and b of the same CPUs, with OURCPU seconds used by gilbench's children (gilbench's own
-	   time is taken off too): what other processes took; fields NAN when unknown */
+	/* between samples a and b of the same CPUs, what other processes took: the CPUs' busy time less what
+	   gilbench and its waited-for children used (selfcpu) and OURCPU more seconds of ours; fields NAN when unknown */
 json_t *sysinfo_load_json(const struct cpusample *s);        /* {"1m":..,"5m":..,"15m":..} or null */
 double sysinfo_other_share(const struct cpusample *a, const struct cpusample *b, double childcpu);
                                                              /* sysinfo_interference's share over all CPUs */

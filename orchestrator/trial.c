@@ -142,7 +142,7 @@ int trial_run(const struct trialspec *s, struct trial *t, bool *interrupted)
 	t->stime = tv(r.ru.ru_stime);
 	t->maxrss_kb = r.ru.ru_maxrss;
 	t->load = a.load1;
-	sysinfo_interference(&a, &b, t->utime + t->stime, &t->inter);
+	sysinfo_interference(&a, &b, 0, &t->inter); /* the trial's own time is in b's selfcpu (waited for) */
 	t->has_interference = !isnan(t->inter.share);
 	t->contaminated = s->interference > 0 && t->has_interference &&
 	                  ((t->inter.share > s->interference && t->inter.others > MIN_OTHERS &&

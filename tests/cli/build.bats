@@ -58,7 +58,7 @@ configures() {
 	[ "$status" -eq 2 ]
 }
 
-@test "build: builds both, verifies them, and a second run reuses them fast" {
+@test "build: builds both, verifies them, and a second run reuses them" {
 	run "$GILBENCH" build "$T/c.yaml" --out "$T/run1"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -91,8 +91,7 @@ configures() {
 	[ ! -e "$T/run2/builds/gil/configure.log" ]
 	[ ! -e "$T/run2/builds/nogil/make.log" ]
 	grep -q '"reused": true' "$T/run2/builds/nogil/build.json"
-	[ -f "$T/run2/builds/nogil/verify.log" ]
-	[ "$elapsed_ms" -lt 2000 ]
+	[ -f "$T/run2/builds/nogil/verify.log" ] # (how long a reuse takes is make bench's figure, not a test's)
 }
 
 @test "build: --only builds one; a changed configure flag is a new build" {
@@ -163,9 +162,11 @@ configures() {
 }
 
 @test "build: two builds at once share the work: one waits for the other's lock" {
-	export FAKECPY_SLEEP=0.5
+	export FAKECPY_SLEEP=1
 	"$GILBENCH" build "$T/c.yaml" --out "$T/a" >"$T/a.out" 2>&1 &
 	pa=$!
+	# the second starts once the first is building, however slow the machine: it must wait
+	for _ in $(seq 600); do grep -q "building" "$T/a.out" && break; sleep 0.05; done
 	"$GILBENCH" build "$T/c.yaml" --out "$T/b" >"$T/b.out" 2>&1 &
 	pb=$!
 	ra=0 rb=0

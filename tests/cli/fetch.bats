@@ -159,16 +159,19 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	python3 "$ROOT/tests/lib/mktar.py" large "$T/www/large.tar.gz"
 	SHA=$(sha256sum "$T/www/large.tar.gz" | cut -d' ' -f1)
 	httpd
-	mkconfig "$SHA" "$URL/pace/large.tar.gz" # about a second at 160 KiB/s
+	# the server sends the rest only once the second fetch says it waits: no race on a busy machine
+	mkconfig "$SHA" "$URL/gate/large.tar.gz"
 	"$GILBENCH" fetch "$T/cfg.yaml" --work "$T/w1" >"$T/o1" 2>"$T/e1" &
 	p1=$!
-	for _ in $(seq 200); do grep -q 'GET /pace/' "$T/httpd.log" && break; sleep 0.02; done
+	for _ in $(seq 600); do grep -q 'GET /gate/' "$T/httpd.log" && break; sleep 0.05; done
 	"$GILBENCH" fetch "$T/cfg.yaml" --work "$T/w2" >"$T/o2" 2>"$T/e2" &
 	p2=$!
+	for _ in $(seq 600); do grep -q "waiting for the download" "$T/e2" && break; sleep 0.05; done
+	touch "$T/www/large.tar.gz.gate"
 	wait "$p1"
 	wait "$p2"
 	grep -q "waiting for the download of ${SHA:0:12} (held by pid $p1)" "$T/e2"
-	[ "$(grep -c 'GET /pace/' "$T/httpd.log")" -eq 1 ]
+	[ "$(grep -c 'GET /gate/' "$T/httpd.log")" -eq 1 ]
 	[ "$(ls "$GILBENCH_CACHE/downloads")" = "$(printf '%s\n%s.origin' "$SHA" "$SHA")" ]
 	[ "$(sha256sum <"$GILBENCH_CACHE/downloads/$SHA" | cut -d' ' -f1)" = "$SHA" ]
 	[ -f "$(sed -n 's/^tree: //p' "$T/o1")/f19.txt" ]
@@ -191,7 +194,7 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	[ -p "$GILBENCH_CACHE/downloads/$SHA" ]
 }
 
-@test "fetch: SIGTERM while waiting for another gilbench's lock exits 130 within a second (issue 9)" {
+@test "fetch: SIGTERM while waiting for another gilbench's lock exits 130 at once (issue 9)" {
 	mkconfig "$SHA" "file://$T/www/good.tar.gz"
 	mkdir -p "$GILBENCH_CACHE/locks"
 	flock "$GILBENCH_CACHE/locks/download-$SHA.lock" sleep 30 &
@@ -210,7 +213,7 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	cat "$T/out"
 	echo "exit $status after $elapsed ms"
 	[ "$status" -eq 130 ]
-	[ "$elapsed" -lt 1000 ]
+	[ "$elapsed" -lt 10000 ] # not a speed target: a wait that ignored the signal would last 30 s
 	grep -q "interrupted while waiting for the download" "$T/out"
 	[ -z "$(find "$T/work" -name '*.tmp*')" ]
 }

@@ -322,9 +322,17 @@ experiments:
     trials: 15
 YAML
 	for i in $(seq 20); do
+		# kill at a random moment after its trials have started (metadata.json is written
+		# just before the first), whatever the start-up costs on a loaded machine
+		before=$(stat -c %y "$R/metadata.json" 2>/dev/null || echo none)
 		"$GILBENCH" measure --resume "$R" 2>>"$T/err" &
 		pid=$!
-		sleep "$(python3 -c 'import random; print(random.uniform(0.05, 0.5))')"
+		for _ in $(seq 600); do
+			[ "$(stat -c %y "$R/metadata.json" 2>/dev/null || echo none)" != "$before" ] && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.05
+		done
+		sleep "$(python3 -c 'import random; print(random.uniform(0.02, 0.4))')"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" || true
 		python3 -c '

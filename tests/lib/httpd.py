@@ -8,6 +8,8 @@ The first part of the path picks how a file under DIR is served:
   /404/F       404 Not Found, always
   /slow/F      a few bytes every half second, below gilbench's low-speed limit
   /pace/F      16 KiB every 100 ms (160 KiB/s: slow enough to overlap, fast enough)
+  /gate/F      16 KiB, then the rest only once a file F.gate exists beside F (a test opens
+               the gate when it has seen what it waits for, however slow the machine)
   /drop/F      first request for F: full headers, half the body, then the connection is
                closed; later requests are served normally, Range honoured
   /norange/F   like /drop/, but later requests ignore Range (a whole 200 answer)
@@ -104,6 +106,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(body[i:i + 64])
                     self.wfile.flush()
                     time.sleep(0.5)
+            elif mode == "gate":
+                self.wfile.write(body[:16384])
+                self.wfile.flush()
+                gate = path + ".gate"
+                for _ in range(3000):
+                    if os.path.exists(gate):
+                        break
+                    time.sleep(0.05)
+                self.wfile.write(body[16384:])
             elif mode == "pace":
                 for i in range(0, len(body), 16384):
                     self.wfile.write(body[i:i + 16384])
