@@ -160,24 +160,6 @@ int canary_c(const char *cpus, int reps, struct canary_sample *out)
 	return 0;
 }
 
-/* the last non-empty line of s (at most max characters of its end), as a new string */
-static char *lastline(const char *s, size_t max)
-{
-	const char *end, *start;
-
-	if (!s)
-		return xstrdup("");
-	end = s + strlen(s);
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > s && start[-1] != '\n')
-		start--;
-	if ((size_t)(end - start) > max)
-		start = end - max;
-	return xstrndup(start, (size_t)(end - start));
-}
-
 /* a positive (nonneg: non-negative) number member of o, or -1 with the error naming key */
 static int getnum(json_t *o, const char *key, bool nonneg, double *out)
 {

@@ -29,24 +29,6 @@ static const char probe[] =
 	" 'cc': v('CC') or '',\n"
 	"}))\n";
 
-/* the last non-empty line of s, its last max characters at most, into a new string */
-static char *lastline(const char *s, size_t max)
-{
-	const char *end, *start;
-
-	if (!s)
-		return xstrdup("");
-	end = s + strlen(s);
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > s && start[-1] != '\n')
-		start--;
-	if ((size_t)(end - start) > max)
-		start = end - max;
-	return xstrndup(start, (size_t)(end - start));
-}
-
 static int getstr(json_t *o, const char *key, char **out)
 {
 	json_t *v = json_object_get(o, key);

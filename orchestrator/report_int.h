@@ -81,7 +81,6 @@ void report_section_scaling(struct report *r, size_t e, const size_t *pts, size_
 void report_section_summary(struct report *r);
 void report_section_times(struct report *r, size_t e, const size_t *pts, size_t npts);
 size_t report_series_base(const struct report *r, const size_t *pts, size_t k);
-char *report_last_line(const char *s, size_t max);
 bool report_section_failures(struct report *r);
 void report_section_header(struct report *r);
 void report_section_trust(struct report *r);   /* the machine's speed (canary) and interference, at the top */

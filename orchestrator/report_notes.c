@@ -139,21 +139,6 @@ void report_section_noise(struct report *r)
 
 /* the last non-empty line of s, at most max bytes: errors (a traceback, make's output)
  * end with the line that says what went wrong */
-char *report_last_line(const char *s, size_t max)
-{
-	size_t n = strcspn(s, "\n");
-	const char *last = s;
-
-	for (const char *q = s; *q; q++)
-		if (*q == '\n' && q[1] && q[1] != '\n')
-			last = q + 1;
-	if (last != s)
-		n = strcspn(last, "\n");
-	if (n > max)
-		n = max;
-	return xstrndup(last, n);
-}
-
 bool report_section_failures(struct report *r)
 {
 	json_t *jt = json_array(), *jb = json_array();
@@ -179,7 +164,7 @@ bool report_section_failures(struct report *r)
 			doc_cells(t, "Step");
 			doc_cells(t, "Error");
 		}
-		e1 = report_last_line(err ? err : "(no error recorded)", 300);
+		e1 = lastline(err ? err : "(no error recorded)", 300);
 		doc_cells(t, r->cfg->builds[b].name);
 		doc_cells(t, step ? step : DASH);
 		doc_cell(t, e1);
@@ -210,7 +195,7 @@ bool report_section_failures(struct report *r)
 		doc_cells(t, tr->variant ? report_variant_label(tr->variant) : "?");
 		doc_cell(t, xasprintf("%d%s", tr->round, tr->warmup ? " (warm-up)" : ""));
 		doc_cells(t, trialstatus_name(tr->status));
-		doc_cell(t, tr->error ? report_last_line(tr->error, 300) : xstrdup(DASH));
+		doc_cell(t, tr->error ? lastline(tr->error, 300) : xstrdup(DASH));
 		json_array_append_new(jt, json_pack("{s:s?, s:s?, s:s?, s:i, s:b, s:s, s:s?}", "experiment",
 		                                    tr->experiment, "variant", tr->variant, "point", tr->point,
 		                                    "round", tr->round, "warmup", tr->warmup, "status",

@@ -45,7 +45,7 @@ static int gnuplot(const char *script)
 	if (spawn_ok(&res)) {
 		rc = 1;
 	} else {
-		char *l = report_last_line(res.err ? res.err : "", 300);
+		char *l = lastline(res.err ? res.err : "", 300);
 		warn("gnuplot %s: %s", spawn_status(&res), l);
 		free(l);
 		rc = 0;

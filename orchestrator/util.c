@@ -191,6 +191,23 @@ void bufaddf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+char *lastline(const char *s, size_t max)
+{
+	const char *end, *start;
+
+	if (!s)
+		return xstrdup("");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	if ((size_t)(end - start) > max)
+		start = end - max;
+	return xstrndup(start, (size_t)(end - start));
+}
+
 void buffree(struct buf *b)
 {
 	free(b->s);

@@ -37,6 +37,7 @@ struct buf {
 void bufadd(struct buf *b, const void *p, size_t n);        /* append n bytes */
 void bufadds(struct buf *b, const char *s);                 /* append a string */
 void bufaddf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *lastline(const char *s, size_t max);                  /* s's last non-empty line (NULL s: ""), its last max bytes at most; new */
 void buffree(struct buf *b);                                /* free and zero */
 
 /* string lists, NULL-terminated so that .v is an argv */
