@@ -104,7 +104,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_guards
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60

@@ -83,3 +83,77 @@ for b in ('gil', 'nogil'):
     assert r['reused'] is True, r" "$BATS_TEST_TMPDIR/again"
 	[ ! -e "$BATS_TEST_TMPDIR/again/builds/gil/configure.log" ] || ! grep -q 'checking' "$BATS_TEST_TMPDIR/again/builds/gil/configure.log"
 }
+
+@test "e2e: a one-core hog during half the trials: every cell agrees with the idle run or is marked, no winner changes unmarked" {
+	hog=$BATS_TEST_TMPDIR/hog
+	python3 -c 'while True: pass' &
+	hogpid=$!
+	"$GILBENCH" run "$ROOT/configs/quick.yaml" --out "$hog" --no-archive >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	# the hog stops once half the planned trials (14 cells x 3) are in
+	for _ in $(seq 1200); do
+		[ -f "$hog/results.jsonl" ] && [ "$(wc -l <"$hog/results.jsonl")" -ge 21 ] && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $hogpid
+	wait $pid
+	tail -20 "$BATS_TEST_TMPDIR/out"
+	python3 - "$RUN" "$hog" <<'PY'
+import json, sys
+idle, hog = (json.load(open(d + "/results.json")) for d in sys.argv[1:3])
+def cells(r):
+    return {(c["experiment"], c["variant"], c["point"]): c for c in r["cells"]}
+ci, ch = cells(idle), cells(hog)
+for k, a in ci.items():
+    b = ch[k]
+    marked = b["contaminated"] or b["slow"] or b["n"] < 3 or (b["cv"] or 0) > hog["cv_threshold"]
+    overlap = None not in (a["ci_lo"], a["ci_hi"], b["ci_lo"], b["ci_hi"]) and a["ci_lo"] <= b["ci_hi"] and b["ci_lo"] <= a["ci_hi"]
+    print(k, "idle", a["median"], "hog", b["median"], "overlap" if overlap else "", "marked" if marked else "")
+    assert overlap or marked, (k, a, b)
+si = {s["experiment"]: s for s in idle["summary"]}
+for s in hog["summary"]:
+    t = si[s["experiment"]]
+    marked = bool(s["notes"]) or s["verdict"] in ("inconclusive", None) or t["verdict"] in ("inconclusive", None)
+    print(s["experiment"], t["text"], "->", s["text"], s["notes"])
+    assert s["text"] == t["text"] or marked or s["winner"] == t["winner"], (t, s)
+PY
+}
+
+@test "e2e: reproduce of the quick run calls a cell reproduced only when shown the same, and counts each verdict" {
+	run "$GILBENCH" reproduce "$RUN.tar.gz" --out "$BATS_TEST_TMPDIR/rep" --no-archive
+	echo "$output" | tail -30
+	[ "$status" -eq 0 ]
+	grep -Eq '^[0-9]+ of 14 cells reproduced \(shown the same within 5%\), [0-9]+ different, [0-9]+ inconclusive\.$' \
+		"$BATS_TEST_TMPDIR/rep/reproduce.md"
+	python3 - "$BATS_TEST_TMPDIR/rep/reproduce.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["comparison"]
+for c in d["cells"]:
+    inside = c["rel_lo"] is not None and -0.05 < c["rel_lo"] and c["rel_hi"] < 0.05
+    print(c["experiment"], c["variant"], c["point"], c["verdict"], c["rel_lo"], c["rel_hi"], c["need"])
+    assert (c["verdict"] == "reproduced") == (inside and c["verdict"] not in ("faster", "slower")), c
+    if c["verdict"] == "inconclusive":
+        assert c["need"], c
+s = d["summary"]
+assert s["same"] + s["slower"] + s["faster"] + s["inconclusive"] + s["no_data"] == s["cells"] == 14, s
+PY
+}
+
+@test "e2e: the A/A check (configs/aa.yaml): the Winner column says Tie or Can't tell, never a winner by chance twice" {
+	run "$GILBENCH" run "$ROOT/configs/aa.yaml" --out "$BATS_TEST_TMPDIR/aa" --no-archive
+	echo "$output" | tail -5
+	[ "$status" -eq 0 ]
+	sed -n '/^## Summary/,/^!\[/p' "$BATS_TEST_TMPDIR/aa/report.md"
+	python3 - "$BATS_TEST_TMPDIR/aa/results.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rows = [s for s in r["summary"] if "median" in s]
+wins = [s for s in rows if s["winner"]]
+for s in rows:
+    assert (s["text"] == "Tie") == (s["verdict"] == "same"), s
+    assert s["text"].startswith("Can't tell") == (s["verdict"] == "inconclusive"), s
+# one build against itself: a winner is a false alarm (about 1 in 50 rows at 10 trials)
+assert len(wins) <= 1, wins
+PY
+}
