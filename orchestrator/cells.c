@@ -78,6 +78,12 @@ void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t
 			cv->nfailed++;
 			continue;
 		}
+		cv->okidx = xreallocarray(cv->okidx, cv->nok + 1, sizeof(*cv->okidx));
+		cv->okidx[cv->nok++] = i;
+		if (t[i].has_expect) {
+			cv->nchecked++;
+			cv->ncorrect += t[i].correct;
+		}
 		if (t[i].contaminated) {
 			cv->ncontaminated++;
 			continue;
@@ -90,10 +96,6 @@ void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t
 		cv->idx = xreallocarray(cv->idx, cv->n + 1, sizeof(*cv->idx));
 		cv->vals[cv->n] = t[i].metric;
 		cv->idx[cv->n++] = i;
-		if (t[i].has_expect) {
-			cv->nchecked++;
-			cv->ncorrect += t[i].correct;
-		}
 	}
 	for (size_t i = 0; i < p->ncells; i++)
 		free(seenr[i]);
@@ -114,6 +116,7 @@ void cells_free(struct cellfile *cf)
 	for (size_t i = 0; cf->cells && i < cf->plan->ncells; i++) {
 		free(cf->cells[i].vals);
 		free(cf->cells[i].idx);
+		free(cf->cells[i].okidx);
 	}
 	free(cf->cells);
 	memset(cf, 0, sizeof(*cf));

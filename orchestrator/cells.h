@@ -7,7 +7,10 @@
  * cell's arguments; a second line for a (cell, round) already seen is counted as a
  * duplicate and left out, so each round counts once. A measured trial that other processes
  * interfered with (contaminated), or that ran in a round the speed canary found slow
- * (rounds.jsonl), is counted and left out of the values: only clean trials are measured. */
+ * (rounds.jsonl), is counted and left out of the values: only clean trials are timed. Counts
+ * are another matter: interference slows a trial, it does not change what the trial counted,
+ * so every measured trial that finished ok is kept in OKIDX for the lost-update tables and
+ * the Correct column. */
 #ifndef GILBENCH_CELLS_H
 #define GILBENCH_CELLS_H
 
@@ -21,9 +24,11 @@ struct cellvals {
 	double *vals;           /* metrics of the measured trials that finished ok, in file order */
 	size_t *idx;            /* their indices into the trials */
 	size_t n;
+	size_t *okidx;          /* every measured trial that finished ok, clean or not (for counts) */
+	size_t nok;
 	size_t nwarm, nfailed, ntrials; /* warm-ups, failed measured trials, all trials filed here */
 	size_t ncontaminated, nslow;   /* measured trials left out: interference, a slow round */
-	size_t nchecked, ncorrect;     /* trials with an expected value, and those that had it */
+	size_t nchecked, ncorrect;     /* OKIDX trials with an expected value, and those that had it */
 };
 
 struct cellfile {

@@ -97,6 +97,8 @@ static void sort_trials(struct report *r)
 			cr->idx = cv->idx;
 			cr->nidx = cv->n;
 			cr->vals = cv->vals;
+			cr->okidx = cv->okidx;
+			cr->nok = cv->nok;
 			cr->nwarm = cv->nwarm;
 			cr->nfailed = cv->nfailed;
 			cr->ntrials = cv->ntrials;
@@ -126,14 +128,15 @@ double report_lost_share(const struct expconf *e, double value)
 	return (e->expect_value - value) / e->expect_value;
 }
 
-/* the average lost share of a race cell, or NAN */
+/* the average lost share of a race cell over all its ok trials (interference changes how long
+ * a race takes, not what it counts), or NAN */
 double report_avg_lost(const struct report *r, const struct cellres *cr, const struct expconf *e)
 {
-	double *l = xcalloc(cr->nidx + 1, sizeof(*l)), m;
+	double *l = xcalloc(cr->nok + 1, sizeof(*l)), m;
 	size_t n = 0;
 
-	for (size_t k = 0; k < cr->nidx; k++) {
-		double x = report_lost_share(e, report_trial_value(r, &r->trials[cr->idx[k]], e));
+	for (size_t k = 0; k < cr->nok; k++) {
+		double x = report_lost_share(e, report_trial_value(r, &r->trials[cr->okidx[k]], e));
 		if (isfinite(x))
 			l[n++] = x;
 	}

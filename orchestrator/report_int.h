@@ -22,6 +22,8 @@ struct cellres {            /* a cell's trials (borrowed from the cellfile) and 
 	size_t *idx;            /* measured ok trials (indices into trials), in file order */
 	size_t nidx;
 	double *vals;           /* their metric */
+	size_t *okidx;          /* every measured ok trial, clean or not: counts, not timings */
+	size_t nok;
 	size_t nwarm, nfailed, ntrials; /* warm-ups, failed measured trials, all trials */
 	size_t ncontaminated, nslow;   /* measured trials left out: interference, a slow round */
 	size_t ncorrect, nchecked;

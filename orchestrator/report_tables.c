@@ -93,8 +93,8 @@ void report_section_race(struct report *r, size_t e, const size_t *pts, size_t n
 
 	for (size_t k = 0; k < npts; k++)
 		for (size_t v = 0; v < r->nv; v++)
-			if (CELL(r, pts[k], v)->nidx > ntr)
-				ntr = CELL(r, pts[k], v)->nidx;
+			if (CELL(r, pts[k], v)->nok > ntr)
+				ntr = CELL(r, pts[k], v)->nok;
 	if (ntr == 0)
 		ntr = (size_t)(ex->trials > 0 ? ex->trials : 1);
 	t = doc_table(&r->doc, 2 + ntr + haspoint);
@@ -117,18 +117,18 @@ void report_section_race(struct report *r, size_t e, const size_t *pts, size_t n
 				double val, lost;
 				char *a, *b;
 
-				if (i >= cr->nidx) {
+				if (i >= cr->nok) {
 					doc_cells(t, DASH);
 					continue;
 				}
-				val = report_trial_value(r, &r->trials[cr->idx[i]], ex);
+				val = report_trial_value(r, &r->trials[cr->okidx[i]], ex);
 				lost = report_lost_share(ex, val);
 				a = fmt_int(val);
 				b = fmt_pct(lost);
 				doc_cell(t, isfinite(val) ? xasprintf("%s (%s lost)", a, b) : xstrdup(DASH));
 				free(a);
 				free(b);
-				json_array_append_new(jt, json_pack("{s:i, s:o, s:o}", "round", r->trials[cr->idx[i]].round,
+				json_array_append_new(jt, json_pack("{s:i, s:o, s:o}", "round", r->trials[cr->okidx[i]].round,
 				                                    "value", fmt_jnum(val), "lost", fmt_jnum(lost)));
 			}
 			doc_cell(t, fmt_pct(avg));

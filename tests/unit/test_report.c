@@ -74,10 +74,15 @@ static void put(const char *name, const char *text)
 	free(p);
 }
 
+static bool dirty; /* the next trial is contaminated */
+
 static void trial(int fd, const char *exp, const char *variant, const char *point, int round,
                   enum trialstatus st, double metric, double value)
 {
 	struct trial t = { 0 };
+
+	t.contaminated = dirty;
+	dirty = false;
 
 	t.cell = (char *)idof(exp, variant, point);
 	t.experiment = (char *)exp;
@@ -132,6 +137,8 @@ static int setup(void **state)
 	trial(fd, "loop", "gil", "", 4, TRIAL_TIMEOUT, NAN, NAN);
 	trial(fd, "race", "gil", "", 1, TRIAL_OK, 0.1, 1000);
 	trial(fd, "race", "gil", "", 2, TRIAL_OK, 0.1, 250);   /* 75% lost */
+	dirty = true; /* interference: its time is left out, its count is kept */
+	trial(fd, "race", "gil", "", 3, TRIAL_OK, 9.9, 500);   /* 50% lost */
 	trial(fd, "scale", "gil", "threads=1", 1, TRIAL_OK, 0.1, NAN);
 	trial(fd, "scale", "gil", "threads=4", 1, TRIAL_OK, 0.2, NAN); /* speedup 4 * 0.1 / 0.2 = 2 */
 	trial(fd, "nothing", "gil", "", 1, TRIAL_OK, 0.1, NAN); /* belongs to no cell */
@@ -199,7 +206,13 @@ static void report_partial(void **state)
 	assert_true(json_is_true(json_object_get(c, "build_failed")));
 
 	x = find(json_object_get(r, "race"), "variant", "gil", NULL, NULL);
-	assert_true(fabs(json_real_value(json_object_get(x, "avg_lost")) - 0.375) < 1e-12);
+	assert_true(fabs(json_real_value(json_object_get(x, "avg_lost")) - 1.25 / 3) < 1e-12);
+	assert_int_equal(json_array_size(json_object_get(x, "trials")), 3);
+	c = find(json_object_get(r, "cells"), "experiment", "race", "variant", "gil");
+	assert_int_equal(json_integer_value(json_object_get(c, "n")), 2);
+	assert_int_equal(json_integer_value(json_object_get(c, "contaminated")), 1);
+	assert_true(fabs(json_real_value(json_object_get(c, "median")) - 0.1) < 1e-12);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(c, "correct"), "checked")), 3);
 
 	x = find(json_object_get(r, "scaling"), "kind", "self", "point", "threads=4");
 	assert_true(fabs(json_real_value(json_object_get(x, "speedup")) - 2) < 1e-12);
@@ -218,7 +231,7 @@ static void report_partial(void **state)
 	free(p);
 	assert_non_null(strstr(md, "| Build | Time | 95% CI | CV | n |"));
 	assert_non_null(strstr(md, "| GIL | 0.2000 s |"));
-	assert_non_null(strstr(md, "| GIL | 1,000 (0.0% lost) | 250 (75.0% lost) | 37.5% |"));
+	assert_non_null(strstr(md, "| GIL | 1,000 (0.0% lost) | 250 (75.0% lost) | 500 (50.0% lost) | 41.7% |"));
 	assert_non_null(strstr(md, "| nogil | make | make: *** [all] Error 2 |"));
 	assert_non_null(strstr(md, "| loop | \xe2\x80\x94 | GIL | 4 | timeout | ValueError: boom |"));
 	assert_null(strstr(md, "plots/"));
