@@ -368,6 +368,7 @@ builds:
     configure: []
 run:
   timeout: 120
+  cpus: "0"   # one core is enough; a busy second core does not spoil the trials
 experiments:
   - name: io-threads
     script: experiments/io_threads.py
