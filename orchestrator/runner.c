@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -257,6 +258,20 @@ static double worth(const struct trial *t, bool *spoiled)
 	return ok && !t->contaminated ? t->metric : NAN;
 }
 
+/* a trial that SIGTERM, SIGINT or SIGHUP ended was most likely signalled together with gilbench (a Slurm job
+ * cancelled or out of time, a service stopped): gilbench's own signal gets a moment to arrive, so that such a
+ * trial is interrupted with the run (not recorded) instead of recorded as failed, never to be run again */
+static bool signalled_with_us(const struct trial *t)
+{
+	struct timespec ms10 = { 0, 10000000 };
+
+	if (t->signal != SIGTERM && t->signal != SIGINT && t->signal != SIGHUP)
+		return false;
+	for (int i = 0; i < 50 && !spawn_interrupted; i++)
+		nanosleep(&ms10, NULL);
+	return spawn_interrupted;
+}
+
 /* run one trial of cell c at round and record it; *metric and *spoiled as worth(); 0 or -1 */
 static int runtrial(struct runner *R, const struct cell *c, int round, bool warmup, double *metric, bool *spoiled)
 {
@@ -294,7 +309,7 @@ static int runtrial(struct runner *R, const struct cell *c, int round, bool warm
 		errwrap("%s %s round %d", e->name, vc->name, round);
 		goto cleanup;
 	}
-	if (intr) {
+	if (intr || signalled_with_us(&t)) {
 		interrupted(R);
 		goto cleanup;
 	}
