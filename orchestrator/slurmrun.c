@@ -58,6 +58,7 @@ struct slurmrun {
 	int nshards;
 	int *todo;              /* the shards submitted */
 	size_t ntodo;
+	bool recorded;          /* run.json holds this submission's jobs */
 };
 
 /* ---- what run.json records ---- */
@@ -150,28 +151,32 @@ int slurmrun_shards(const struct pipeline *p)
 
 /* ---- the engine, once per run ---- */
 
-/* refuse a run directory that this gilbench cannot hand to Slurm */
-static int checkrun(struct pipeline *p, json_t *state)
+/* the job ids of a submission (at most n) */
+static size_t subjobs(json_t *sub, long *ids, size_t n)
 {
-	char *res = pathjoin(p->run.dir, RUN_RESULTS);
-	struct stat st;
+	json_t *b;
+	size_t k = 0, i;
+
+	json_array_foreach(json_object_get(sub, "builds"), i, b)
+		if (k + 2 < n)
+			ids[k++] = (long)json_integer_value(json_object_get(b, "job"));
+	if (json_integer_value(json_object_get(sub, "array")))
+		ids[k++] = (long)json_integer_value(json_object_get(sub, "array"));
+	if (json_integer_value(json_object_get(sub, "merge")))
+		ids[k++] = (long)json_integer_value(json_object_get(sub, "merge"));
+	return k;
+}
+
+/* none of the last submission's jobs is still queued or running: two writers would measure a shard twice */
+static int notqueued(const struct pipeline *p, json_t *state)
+{
 	struct slurmqueue q;
-	json_t *last = lastsub(state), *b;
-	long ids[64];
-	size_t n = 0, i;
+	long ids[66];
+	size_t n = subjobs(lastsub(state), ids, LEN(ids));
 	int rc = 0;
 
-	if (!state && stat(res, &st) == 0 && st.st_size > 0)
-		rc = errorf("%s was measured here in one piece, not in shards; continue it without --slurm", p->run.dir);
-	free(res);
-	if (rc < 0 || !last)
-		return rc;
-	json_array_foreach(json_object_get(last, "builds"), i, b)
-		if (n < LEN(ids) - 2)
-			ids[n++] = (long)json_integer_value(json_object_get(b, "job"));
-	if (json_integer_value(json_object_get(last, "array")))
-		ids[n++] = (long)json_integer_value(json_object_get(last, "array"));
-	ids[n++] = (long)json_integer_value(json_object_get(last, "merge"));
+	if (!n)
+		return 0;
 	if (slurm_poll(ids, n, &q) < 0)
 		return errwrap("%s: its last Slurm jobs", p->run.dir);
 	if (q.n)
@@ -180,6 +185,19 @@ static int checkrun(struct pipeline *p, json_t *state)
 		            p->run.dir);
 	slurmqueue_free(&q);
 	return rc;
+}
+
+/* refuse a run directory that this gilbench cannot hand to Slurm */
+static int checkrun(struct pipeline *p, json_t *state)
+{
+	char *res = pathjoin(p->run.dir, RUN_RESULTS);
+	struct stat st;
+	int rc = 0;
+
+	if (!state && stat(res, &st) == 0 && st.st_size > 0)
+		rc = errorf("%s was measured here in one piece, not in shards; continue it without --slurm", p->run.dir);
+	free(res);
+	return rc < 0 ? rc : notqueued(p, state);
 }
 
 /* the options: the command line's, else those run.json recorded; recorded back */
@@ -438,7 +456,10 @@ static int record(struct pipeline *p, struct slurmrun *s)
 	                      json_pack("{s:s, s:O, s:I, s:o, s:I}", "at", at, "builds", s->bjson, "array",
 	                                (json_int_t)s->array, "shards", sh, "merge", (json_int_t)s->merge));
 	free(at);
-	return rundir_save(&p->run);
+	if (rundir_save(&p->run) < 0)
+		return -1;
+	s->recorded = true;
+	return 0;
 }
 
 static int await(struct pipeline *p, struct slurmrun *s);
@@ -705,6 +726,9 @@ int slurmrun_here(struct pipeline *p)
 {
 	int n = slurmrun_shards(p);
 
+	/* where Slurm still answers, its jobs of this run must be gone; where it does not, the cluster is */
+	if (slurm_check() == 0 && notqueued(p, state_of(&p->run)) < 0)
+		return -1;
 	if (plan_make(p->cfg, &p->plan) < 0)
 		return -1;
 	for (int k = 0; k < n; k++) {
@@ -755,6 +779,15 @@ void slurmrun_free(struct slurmrun *s)
 {
 	if (!s)
 		return;
+	if (!s->recorded) { /* a submission that failed half-way leaves nothing queued that run.json does not name */
+		for (size_t i = 0; i < s->nbjobs; i++)
+			if (slurm_cancel(s->bjobs[i], SLURM_NOTASK) < 0)
+				warn("%s", errmsg());
+		if (s->array && slurm_cancel(s->array, SLURM_NOTASK) < 0)
+			warn("%s", errmsg());
+		if (s->merge && slurm_cancel(s->merge, SLURM_NOTASK) < 0)
+			warn("%s", errmsg());
+	}
 	free(s->self);
 	free(s->dir);
 	free(s->partition);
@@ -860,18 +893,10 @@ static json_t *statusdoc(const struct rundir *r, const struct plan *plan)
 	json_t *state = state_of(r), *last = lastsub(state), *doc;
 	struct slurmqueue q = {0};
 	long ids[66];
-	size_t n = 0, i;
-	json_t *b;
+	size_t n = subjobs(last, ids, LEN(ids));
 	bool queued = false;
 	char *why = NULL;
 
-	json_array_foreach(json_object_get(last, "builds"), i, b)
-		if (n < 64)
-			ids[n++] = (long)json_integer_value(json_object_get(b, "job"));
-	if (json_integer_value(json_object_get(last, "array")))
-		ids[n++] = (long)json_integer_value(json_object_get(last, "array"));
-	if (json_integer_value(json_object_get(last, "merge")))
-		ids[n++] = (long)json_integer_value(json_object_get(last, "merge"));
 	if (n && (slurm_check() < 0 || slurm_poll(ids, n, &q) < 0))
 		why = xstrdup(errmsg());
 	else

@@ -51,6 +51,7 @@ int slurmrun_outcome(struct pipeline *p, int rc, int code);
 	   and the summary, for the submitter to take; -1 with the error */
 int slurmrun_status(const char *dir, bool json);
 	/* gilbench status: where a run stands (builds, shards, merge), from its files and squeue, on stdout */
-void slurmrun_free(struct slurmrun *s);
+void slurmrun_free(struct slurmrun *s);         /* jobs submitted but not recorded in run.json (a submission that failed
+                                                   half-way) are cancelled first */
 
 #endif
