@@ -230,7 +230,7 @@ static size_t dedupe(struct lines *ls)
 	for (size_t i = 0; i < ls->n; i++)
 		byk[i] = &ls->v[i];
 	qsort(byk, ls->n, sizeof(*byk), cmptrial);
-	for (size_t i = 1; i < ls->n; i++)
+	for (size_t i = ls->n; i-- > 1;) /* from the end: a line's cell string lives as long as its object */
 		if (strcmp(byk[i]->cell, byk[i - 1]->cell) == 0 && byk[i]->round == byk[i - 1]->round) {
 			json_decref(byk[i]->o);
 			byk[i]->o = NULL;
