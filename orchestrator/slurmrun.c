@@ -425,11 +425,13 @@ static int submitall(struct pipeline *p, struct slurmrun *s)
 			goto cleanup;
 		logmsg("%zu of %d shards (%s): Slurm job array %ld (logs %s/shard-K-%ld.log)", s->ntodo, s->nshards, spec,
 		       s->array, s->dir, s->array);
-		mdep = depend("afterany", &s->array, 1);
 	} else {
 		logmsg("all %d shards are complete: only the merge is left", s->nshards);
-		mdep = depend("afterany", s->bjobs, s->nbjobs);
 	}
+	/* after the array and the builds: a build job that failed cancels the array at once, the others go on */
+	s->bjobs = xreallocarray(s->bjobs, s->nbjobs + 1, sizeof(*s->bjobs));
+	s->bjobs[s->nbjobs] = s->array;
+	mdep = depend("afterany", s->bjobs, s->nbjobs + (s->array != 0));
 	if (submit(p, "merge", "merge-%j.log", m.v, NULL, mdep, false, &s->merge) < 0)
 		goto cleanup;
 	logmsg("merge, report%s: Slurm job %ld (log %s/merge-%ld.log)", p->o.archive ? ", archive" : "", s->merge, s->dir,
@@ -647,7 +649,7 @@ static void countbuilds(struct pipeline *p)
 	}
 }
 
-/* the builds whose record is missing or failed, with their last job's log */
+/* the last submission's builds whose job left no record or a failed one, with the job's log */
 static void missingbuilds(const struct pipeline *p, json_t *state, struct buf *b)
 {
 	json_t *last = lastsub(state), *j;
@@ -656,13 +658,24 @@ static void missingbuilds(const struct pipeline *p, json_t *state, struct buf *b
 	json_array_foreach(json_object_get(last, "builds"), i, j) {
 		const char *name = json_string_value(json_object_get(j, "name"));
 		struct buildrec r;
-		char *log, *tail;
-		if (!name || (buildrec_read(p->run.dir, name, &r) == 0 && (buildrec_free(&r), true)))
+		char *log, *tail, *why;
+		bool have;
+		if (!name)
 			continue;
+		have = buildrec_read(p->run.dir, name, &r) == 0;
+		if (have && r.ok) {
+			buildrec_free(&r);
+			continue;
+		}
+		why = have ? xasprintf("%s at %s", r.interrupted ? "interrupted" : "failed", r.failed_step ? r.failed_step : "?")
+		           : xstrdup("its job left no record");
 		log = xasprintf("%s/" RUN_SLURM "/build-%s-%" JSON_INTEGER_FORMAT ".log", p->run.dir, name,
 		                json_integer_value(json_object_get(j, "job")));
 		tail = logtail(log, TAIL_LINES);
-		bufaddf(b, "\n  build %s: its job left no record; %s ends:\n%s", name, log, tail);
+		bufaddf(b, "\n  build %s: %s; %s ends:\n%.*s", name, why, log, (int)strlen(tail) - 1, tail);
+		if (have)
+			buildrec_free(&r);
+		free(why);
 		free(log);
 		free(tail);
 	}
@@ -693,9 +706,13 @@ int slurmrun_merge(struct pipeline *p)
 			pts = shard_points(p->plan, k, n);
 			log = shardlog(p->run.dir, state, k);
 			tail = logtail(log, TAIL_LINES);
-			bufaddf(&why, "\n  shard %d (%s): %s with %zu trials, %s %d attempt%s; %s%s:\n%s", k, pts,
-			        si.status ? si.status : "never started", si.trials, tries > 1 ? "failed in each of its" : "after",
-			        tries, tries == 1 ? "" : "s", log ? log : "no log", log ? " ends" : "", tail);
+			bufaddf(&why, "\n  shard %d (%s): ", k, pts);
+			if (si.status)
+				bufaddf(&why, "%s with %zu trials", si.status, si.trials);
+			else
+				bufadds(&why, "never started");
+			bufaddf(&why, ", %s %d attempt%s; %s%s:\n%.*s", tries > 1 ? "failed in each of its" : "after", tries,
+			        tries == 1 ? "" : "s", log ? log : "no log", log ? " ends" : "", (int)strlen(tail) - 1, tail);
 			bad++;
 			free(pts);
 			free(log);
@@ -705,8 +722,6 @@ int slurmrun_merge(struct pipeline *p)
 	}
 	if (bad) {
 		missingbuilds(p, state, &why);
-		while (why.len && why.s[why.len - 1] == '\n')
-			why.s[--why.len] = '\0';
 		errorf("%d of %d shards did not complete; continue with gilbench run --resume %s --slurm (only those are "
 		       "submitted again), or without --slurm to finish them here:%s", bad, n, p->run.dir, why.s);
 		buffree(&why);

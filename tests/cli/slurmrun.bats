@@ -9,10 +9,11 @@
 # trials and change the counts these tests compare). They check: a run in 3 shards holds the
 # very trials, cells and statistics of the same run here; scancel of one array task, then
 # --resume --slurm, submits that shard alone and ends with every trial once; a shard that
-# fails every time is named with its log's last lines, attempt after attempt; a run
-# continued without --slurm finishes its shards here; --no-wait and status; compare of two
-# git revisions; bad input refused before anything is submitted; and a real run of
-# configs/quick.yaml (builds cached in $GILBENCH_WORK) whose archive verifies.
+# fails every time is named with its log's last lines, attempt after attempt; a build job
+# that fails cancels the shards and is named; a run continued without --slurm finishes its
+# shards here; --no-wait and status; compare of two git revisions; bad input refused before
+# anything is submitted; and a real run of configs/quick.yaml (builds cached in
+# $GILBENCH_WORK) whose archive verifies.
 load helpers
 
 setup_file() {
@@ -259,6 +260,30 @@ print(sorted({r["slurm"]["job"] for r in rows if r["point"] == "n=2"}) == sorted
 	run "$GILBENCH" status --json "$T/d"
 	run python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print([(s["state"], s["attempts"]) for s in d["shard"]], d["merge"]["exit"])' "$output"
 	[ "$output" = "[('complete', 1), ('failed', 2), ('complete', 1)] 1" ]
+}
+
+@test "slurm run: a build job that fails cancels the shards; the merge names the build with its log; resume builds it" {
+	export FAKECPY_SLEEP=1 # make takes 4 s: time to cancel it
+	"$GILBENCH" run "$T/cfg/c.yaml" --out "$T/b" --slurm --shards 2 >"$T/out" 2>&1 &
+	pid=$!
+	for i in $(seq 300); do grep -q "Slurm job array" "$T/out" && [ -s "$T/b/builds/nogil/configure.log" ] && break; sleep 0.1; done
+	b=$(pyrun "$T/b" 'print([x["job"] for x in state["submissions"][-1]["builds"] if x["name"] == "nogil"][0])')
+	scancel "$b"
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$T/out"
+	[ "$rc" -eq 1 ]
+	grep -q "2 of 2 shards did not complete" "$T/out"
+	grep -q "^  shard 0 (sleepy n=1, sleepy n=3): never started, after 1 attempt; " "$T/out"
+	grep -q "^  build nogil: interrupted at [a-z]*; $T/b/slurm/build-nogil-$b.log ends:" "$T/out"
+	grep -q "    | .*CANCELLED" "$T/out"
+	unset FAKECPY_SLEEP
+	run "$GILBENCH" run --resume "$T/b" --slurm
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"build gil: reusing "* ]]
+	[[ "$output" == *"build nogil: not installed; Slurm job "* ]]
+	once_each "$T/b" 22
 }
 
 @test "slurm run: a run split into shards, continued without --slurm, measures the shards left here" {
