@@ -8,8 +8,9 @@
  *            are missing become one job array (task K measures shard K, `gilbench
  *            slurm-task measure RUN_DIR`), after the build jobs (afterok), each task
  *            --exclusive --hint=nomultithread, at most --array-limit at once; then one merge
- *            job after the array (afterany), `gilbench slurm-task merge RUN_DIR`, merges the
- *            shards, writes the report and the archive exactly as a run here does, and
+ *            job after the array and the builds (afterany), `gilbench slurm-task merge
+ *            RUN_DIR`, merges the shards, writes the report and the archive exactly as a run
+ *            here does, and
  *            records its outcome in RUN_DIR/slurm/merge.json. The submitting gilbench prints
  *            the job ids, lets go of the run directory, waits (polling squeue and the
  *            shards' files) with progress, and takes the merge's outcome as its own (exit
