@@ -135,6 +135,25 @@ arrayjob() {
 	return 1
 }
 
+@test "slurm: status and slurm-task have --help with their usage line, quoted in the README" {
+	run "$GILBENCH" status --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "usage: gilbench status RUN_DIR [--json]" ]
+	grep -qF -- "gilbench status RUN_DIR [--json]" "$ROOT/README.md"
+	run "$GILBENCH" slurm-task --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: gilbench slurm-task build RUN_DIR --only NAME"* ]]
+	grep -qF -- "$(sed 's/|/\\|/g' <<<"${lines[0]#usage: }")" "$ROOT/README.md"
+	run "$GILBENCH" run --help
+	[[ "$output" == *"--slurm "*"--partition P"*"--shards N"*"--array-limit K"*"--sbatch ARG"*"--no-wait"* ]]
+	# a task outside Slurm, or an unknown one, is a usage error
+	run "$GILBENCH" slurm-task measure "$T"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'measure runs as a Slurm array task ($SLURM_ARRAY_TASK_ID is not set)'* ]]
+	run "$GILBENCH" slurm-task frob "$T"
+	[ "$status" -eq 2 ]
+}
+
 @test "slurm run: 3 shards on Slurm hold the very trials, cells and statistics of the same run here" {
 	run "$GILBENCH" run "$T/cfg/c.yaml" --out "$T/sl" --slurm --shards 3
 	echo "$output"
