@@ -126,7 +126,7 @@ void report_section_nodes(struct report *r)
 		free(d);
 	}
 	if (w.len) {
-		doc_para(&r->doc, xasprintf("**Warning: the nodes differ.** %s. Comparisons between variants hold (each was "
+		doc_para(&r->doc, xasprintf("Warning: the nodes differ. %s. Comparisons between variants hold (each was "
 		                            "measured on one node), but figures of points measured on different nodes (a "
 		                            "thread-scaling series, the summary's rows) are not comparable with each other.", w.s));
 		warn("the nodes of this run differ: %s", w.s);
