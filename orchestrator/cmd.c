@@ -20,7 +20,7 @@
 
 static const struct cmd *cmds[] = {
 	&cmd_run, &cmd_plan, &cmd_fetch, &cmd_build, &cmd_measure, &cmd_report, &cmd_archive, &cmd_verify,
-	&cmd_compare, &cmd_reproduce, &cmd_canary,
+	&cmd_compare, &cmd_reproduce, &cmd_canary, &cmd_status, &cmd_slurm_task,
 };
 
 static void usage(FILE *f)
@@ -97,6 +97,12 @@ void cmd_pipeopts(const struct opts *o, struct pipeopts *po)
 	po->tie = opt_share(o, OPT_TIE, -1);
 	po->fail_regression = opt_share(o, OPT_FAIL_ON_REGRESSION, -1);
 	po->fail_inconclusive = opt_set(o, OPT_FAIL_ON_INCONCLUSIVE);
+	po->slurm.on = opt_set(o, OPT_SLURM);
+	po->slurm.partition = opt_text(o, OPT_PARTITION);
+	po->slurm.shards = opt_count(o, OPT_SHARDS, 0);
+	po->slurm.array_limit = opt_count(o, OPT_ARRAY_LIMIT, 0);
+	po->slurm.sbatch = o->list[OPT_SBATCH].n ? &o->list[OPT_SBATCH] : NULL;
+	po->slurm.nowait = opt_set(o, OPT_NO_WAIT);
 }
 
 void cmd_summary(const struct pipeline *p)

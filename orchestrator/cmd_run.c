@@ -39,6 +39,8 @@ static const struct cmdopt opts[] = {
 	{ OPT_RESUME, "continue an interrupted run directory (of any kind: run, compare, reproduce)" },
 	{ OPT_WORK, NULL }, { OPT_REF, NULL }, { OPT_CPUS, NULL }, { OPT_MIN_TRIALS, NULL }, { OPT_MAX_TRIALS, NULL },
 	{ OPT_TARGET, NULL }, { OPT_NO_ARCHIVE, NULL }, { OPT_QUIET, NULL },
+	{ OPT_SLURM, NULL }, { OPT_PARTITION, NULL }, { OPT_SHARDS, NULL }, { OPT_ARRAY_LIMIT, NULL }, { OPT_SBATCH, NULL },
+	{ OPT_NO_WAIT, NULL },
 	{ NOPTS, NULL },
 };
 

@@ -48,6 +48,16 @@ static const struct optdef table[] = {
 	{ OPT_NO_UPDATE, "no-update", 0, ARG_NONE, NULL, 0, 0, "change nothing stored" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, 0, 0, "only warnings and errors" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, 0, 0, "this help" },
+	{ OPT_SLURM, "slurm", 0, ARG_NONE, NULL, 0, 0,
+	  "build and measure as Slurm jobs (run directory and work area on a filesystem every node sees; docs/slurm.md)" },
+	{ OPT_PARTITION, "partition", 0, ARG_TEXT, "P", 0, 0, "--slurm: submit to partition P (default: the cluster's)" },
+	{ OPT_SHARDS, "shards", 0, ARG_COUNT, "N", 1, 10000,
+	  "--slurm: split the points into N array tasks (default: one per node, at most one per point)" },
+	{ OPT_ARRAY_LIMIT, "array-limit", 0, ARG_COUNT, "K", 1, 10000, "--slurm: run at most K shards at once" },
+	{ OPT_SBATCH, "sbatch", 0, ARG_LIST, "ARG", 0, 0,
+	  "--slurm: pass ARG to every sbatch (repeatable), e.g. --sbatch=--time=1:00:00 --sbatch=--account=lab" },
+	{ OPT_NO_WAIT, "no-wait", 0, ARG_NONE, NULL, 0, 0,
+	  "--slurm: submit, print the job ids and return (follow with gilbench status RUN_DIR)" },
 };
 
 const struct optdef *opt_def(enum optid id)
@@ -239,6 +249,9 @@ int opts_parse(const struct cmd *c, int argc, char **argv, struct opts *o)
 	if (rc == 0 && o->set[OPT_MIN_TRIALS] && o->set[OPT_MAX_TRIALS] && o->num[OPT_MAX_TRIALS] < o->num[OPT_MIN_TRIALS])
 		rc = cmd_error(c, "--max-trials (%.0f) is below --min-trials (%.0f)", o->num[OPT_MAX_TRIALS],
 		               o->num[OPT_MIN_TRIALS]);
+	for (enum optid i = OPT_PARTITION; rc == 0 && i <= OPT_NO_WAIT; i++)
+		if (o->set[i] && !o->set[OPT_SLURM])
+			rc = cmd_error(c, "--%s is an option of --slurm", opt_def(i)->name);
 	if (rc == 0) {
 		o->args = argv + optind;
 		o->nargs = argc - optind;

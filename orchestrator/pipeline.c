@@ -11,6 +11,8 @@
 #include "log.h"
 #include "report.h"
 #include "reproduce.h"
+#include "slurm.h"
+#include "slurmrun.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -93,6 +95,8 @@ int pipeline_create(struct pipeline *p, const struct pipeopts *o, enum runkind k
 {
 	memset(p, 0, sizeof(*p));
 	p->o = *o;
+	if (o->slurm.on && slurm_check() < 0) /* before anything is made or submitted */
+		return -1;
 	if (rundir_create(&p->run, out, name, kind) < 0)
 		return -1;
 	keepopts(p);
@@ -134,7 +138,9 @@ int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *di
 {
 	memset(p, 0, sizeof(*p));
 	p->o = *o;
-	if (rundir_open(&p->run, dir) < 0)
+	if (o->slurm.on && slurm_check() < 0)
+		return -1;
+	if (rundir_open_with(&p->run, dir, o->lock) < 0)
 		return -1;
 	takeopts(p, o);
 	if (want != NKINDS && p->run.kind != want)
@@ -192,9 +198,15 @@ static int build_side(struct pipeline *p, size_t s)
 
 	for (size_t b = 0; b < cfg->nbuilds; b++) {
 		struct buildrec *r;
+		int k;
 
 		if (side_of(p, cfg->builds[b].name) != s || (p->o.only && strcmp(p->o.only, cfg->builds[b].name) != 0))
 			continue;
+		if (p->o.slurm.on && (k = slurmrun_build(p, b, &p->srcs[s])) != 0) {
+			if (k < 0)
+				return -1;
+			continue; /* a Slurm job builds it; installed ones are reused here */
+		}
 		p->recs = xreallocarray(p->recs, p->nrecs + 1, sizeof(*p->recs));
 		r = &p->recs[p->nrecs++];
 		if (build_one(cfg, b, &p->srcs[s], &p->paths, p->run.dir, r) < 0)
@@ -228,6 +240,10 @@ int pipeline_measure(struct pipeline *p)
 {
 	struct runopts ro = p->o.trials;
 
+	if (p->o.slurm.on)
+		return slurmrun_measure(p);
+	if (!ro.nshards && slurmrun_shards(p) > 0)
+		return slurmrun_here(p);
 	ro.resume = p->run.resumed;
 	if (plan_make(p->cfg, &p->plan) < 0)
 		return -1;
@@ -240,9 +256,11 @@ int pipeline_measure(struct pipeline *p)
 
 int pipeline_report(struct pipeline *p)
 {
-	int r = report_run(p->run.dir);
+	int r;
 
-	if (r < 0)
+	if (p->o.slurm.on)
+		return 0; /* the merge job reported; slurmrun_measure took its outcome */
+	if ((r = report_run(p->run.dir)) < 0)
 		return errwrap("report");
 	p->out.report_partial = r > 0;
 	if (kinds[p->run.kind].finish && kinds[p->run.kind].finish(p) < 0)
@@ -254,7 +272,7 @@ int pipeline_report(struct pipeline *p)
 
 int pipeline_archive(struct pipeline *p)
 {
-	return p->o.archive ? archive_stage(p->run.dir) : 0;
+	return p->o.archive && !p->o.slurm.on ? archive_stage(p->run.dir) : 0;
 }
 
 int pipeline_all(struct pipeline *p)
@@ -360,6 +378,7 @@ void pipeline_free(struct pipeline *p)
 		source_free(&p->srcs[s]);
 	free(p->srcs);
 	buildrecs_free(p->recs, p->nrecs);
+	slurmrun_free(p->slurm);
 	comparesummary_free(&p->cmp);
 	delplan(p->plan);
 	delconfig(p->cfg);

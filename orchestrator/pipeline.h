@@ -10,7 +10,11 @@
  * A command differs only in how the run directory is seeded (the config as given, a
  * compare's derived config, an archived run) and in which of the steps it asks for
  * (`build` stops after the builds, `measure` only measures). Stages never tell the user
- * what to type next: the command does, from pipeline_resume_hint(). */
+ * what to type next: the command does, from pipeline_resume_hint().
+ *
+ * Where the build and measure steps run is an option: here, or with --slurm as Slurm jobs
+ * (slurmrun.h), whose merge job then runs the report and archive steps of this same
+ * sequence on the cluster. */
 #ifndef GILBENCH_PIPELINE_H
 #define GILBENCH_PIPELINE_H
 
@@ -26,6 +30,15 @@
 #include "runner.h"
 #include "source.h"
 
+struct slurmopts {              /* where the build and measure steps run (slurmrun.h) */
+	bool on;                /* --slurm: as Slurm jobs; false: here */
+	const char *partition;  /* --partition P; NULL: the cluster's default */
+	int shards;             /* --shards N; 0: as the run records, else one per node (at most one per point) */
+	int array_limit;        /* --array-limit K: at most K shards running at once; 0: no limit */
+	const struct strlist *sbatch; /* --sbatch ARG...: more sbatch options for every job; NULL: none */
+	bool nowait;            /* --no-wait: submit, print the job ids, return */
+};
+
 struct pipeopts {
 	const char *work;       /* --work: the work area (NULL: $GILBENCH_WORK, else ./builds) */
 	struct runopts trials;  /* --cpus, --min-trials, --max-trials, --target (resume is set by the pipeline) */
@@ -34,6 +47,8 @@ struct pipeopts {
 	double tie;             /* the "same" threshold as a share; < 0: the config's run.tie */
 	double fail_regression; /* exit 5 past this share of slowdown; < 0: off */
 	bool fail_inconclusive; /* exit 6 when a comparison is inconclusive */
+	struct slurmopts slurm; /* --slurm and its options */
+	enum rundirlock lock;   /* how pipeline_resume locks the run directory (a Slurm task: not at all) */
 };
 
 struct outcome {
@@ -59,6 +74,7 @@ struct pipeline {
 	struct comparesummary cmp; /* the kind's comparison (compare, reproduce), once finished */
 	char *summary;          /* what the command prints at the end (Markdown), or NULL */
 	char *summary_path;     /* the file holding it */
+	struct slurmrun *slurm; /* the Slurm engine's jobs (--slurm), or NULL */
 };
 
 int pipeline_create(struct pipeline *p, const struct pipeopts *o, enum runkind kind, const char *name, const char *out);
@@ -69,10 +85,12 @@ int pipeline_new(struct pipeline *p, const struct pipeopts *o, const char *confi
 	   config's), started; -1 with the error */
 int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *dir, enum runkind want);
 	/* open DIR as the kind it records (want NKINDS: any; else a different kind is refused); -1 with the error */
-int pipeline_build(struct pipeline *p);   /* every side's source, then its builds; failures recorded in p->out */
-int pipeline_measure(struct pipeline *p); /* plan and run the trials */
-int pipeline_report(struct pipeline *p);  /* the report, then the kind's finish */
-int pipeline_archive(struct pipeline *p); /* RUN_DIR.tar.gz, when asked for */
+int pipeline_build(struct pipeline *p);   /* every side's source, then its builds (--slurm: those not installed as
+                                             Slurm jobs); failures recorded in p->out */
+int pipeline_measure(struct pipeline *p); /* plan and run the trials (--slurm: as a job array whose merge job reports
+                                             and archives, waited for; a run split into shards: the shards left, here) */
+int pipeline_report(struct pipeline *p);  /* the report, then the kind's finish (--slurm: done by the merge job) */
+int pipeline_archive(struct pipeline *p); /* RUN_DIR.tar.gz, when asked for (--slurm: done by the merge job) */
 int pipeline_all(struct pipeline *p);     /* build, measure, report, archive: stops at the first error */
 int pipeline_exit(const struct pipeline *p, int rc); /* the exit code for RC (0 or -1) and the outcome */
 const char *pipeline_resume_hint(enum runkind k); /* the command that continues a run of kind K */

@@ -88,6 +88,7 @@ void report_section_header(struct report *r);
 void report_section_trust(struct report *r);   /* the machine's speed (canary) and interference, at the top */
 void report_section_noise(struct report *r);
 void report_section_provenance(struct report *r);
+void report_section_nodes(struct report *r);   /* report_nodes.c: the machines of a run split into shards (Slurm) */
 void report_section_stats_note(struct report *r);
 int report_plots(struct report *r, const bool *want, char **svgs, bool *plotted);
 

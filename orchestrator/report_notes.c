@@ -220,8 +220,8 @@ static void prov_json(struct blk *t, const char *prefix, json_t *o)
 		char *name;
 		const char *dot;
 
-		if (!*prefix && (strcmp(k, "noise") == 0 || strcmp(k, "nonconverged") == 0))
-			continue; /* in the Noise section */
+		if (!*prefix && (strcmp(k, "noise") == 0 || strcmp(k, "nonconverged") == 0 || strcmp(k, "nodes") == 0))
+			continue; /* in the Noise section; nodes in their own table */
 		name = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
 		dot = strchr(name, '.');
 		if (json_is_object(v) && json_object_size(v) > 0 && (!dot || !strchr(dot + 1, '.')))
@@ -287,6 +287,7 @@ void report_section_provenance(struct report *r)
 		for (size_t b = 0; b < r->cfg->nbuilds; b++)
 			doc_cell(t, json_text(build_field(r->builds[b], fields[i][0])));
 	}
+	report_section_nodes(r);
 }
 
 void report_section_header(struct report *r)

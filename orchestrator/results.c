@@ -77,6 +77,9 @@ json_t *trial_to_json(const struct trial *t)
 	json_object_set_new(o, "exit_code", json_integer(t->exit_code));
 	json_object_set_new(o, "signal", json_integer(t->signal));
 	json_object_set_new(o, "error", strornull(t->error));
+	if (t->node) /* run by Slurm: where, and as which job and task */
+		json_object_set_new(o, "slurm", json_pack("{s:s, s:I, s:I}", "node", t->node, "job", (json_int_t)t->slurm_job,
+		                                          "task", (json_int_t)t->slurm_task));
 	json_object_set_new(o, "started", strornull(t->started));
 	json_object_set_new(o, "cpus", strornull(t->cpus));
 	if (t->has_interference)
@@ -121,6 +124,11 @@ int trial_from_json(json_t *o, struct trial *t)
 	    getstr(o, "error", true, &t->error) || getstr(o, "started", true, &t->started) ||
 	    getstr(o, "cpus", true, &t->cpus))
 		goto fail;
+	t->slurm_task = -1;
+	if ((v = json_object_get(o, "slurm")) && getstr(v, "node", true, &t->node) == 0 && t->node) {
+		t->slurm_job = json_is_integer(json_object_get(v, "job")) ? (long)json_integer_value(json_object_get(v, "job")) : 0;
+		t->slurm_task = json_is_integer(json_object_get(v, "task")) ? (long)json_integer_value(json_object_get(v, "task")) : -1;
+	}
 	v = json_object_get(o, "round");
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {
 		errorf("round: %s", v ? "not a positive integer" : "missing");
@@ -187,6 +195,7 @@ void trial_free(struct trial *t)
 	free(t->error);
 	free(t->started);
 	free(t->cpus);
+	free(t->node);
 	memset(t, 0, sizeof(*t));
 }
 

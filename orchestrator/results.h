@@ -46,6 +46,9 @@ struct trial {
 	struct interference inter; /* what other processes took of its CPUs while it ran */
 	double load;            /* the 1-minute load average at its start */
 	bool contaminated;      /* inter is over run.interference: kept here, left out of the statistics */
+	char *node;             /* the Slurm node it ran on ($SLURMD_NODENAME), or NULL when not run by Slurm */
+	long slurm_job;         /* the Slurm job (an array task's: the array's id), or 0 */
+	long slurm_task;        /* the array task's index, or -1 */
 };
 
 struct roundrec {               /* rounds.jsonl: one line per finished round of a point */

@@ -291,6 +291,17 @@ enum runkind rundir_kindof(const char *dir)
 
 int rundir_open(struct rundir *r, const char *dir)
 {
+	return rundir_open_with(r, dir, RUNDIR_LOCK);
+}
+
+void rundir_unlock(struct rundir *r)
+{
+	lock_release(r->lk);
+	r->lk = NULL;
+}
+
+int rundir_open_with(struct rundir *r, const char *dir, enum rundirlock how)
+{
 	char *state = NULL, *lockpath = NULL;
 	int rc = -1, is;
 
@@ -305,7 +316,7 @@ int rundir_open(struct rundir *r, const char *dir)
 	if (is < 0)
 		goto cleanup;
 	lockpath = pathjoin(r->dir, RUN_LOCK);
-	if (lock_take(lockpath, false, "the run directory", &r->lk) < 0)
+	if (how != RUNDIR_NOLOCK && lock_take(lockpath, how == RUNDIR_LOCK_WAIT, "the run directory", &r->lk) < 0)
 		goto cleanup;
 	state = pathjoin(r->dir, RUN_STATE);
 	if (exists(state)) {

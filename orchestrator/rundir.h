@@ -82,6 +82,11 @@ int rundir_create(struct rundir *r, const char *out, const char *name, enum runk
 	   (a run: "already holds a run"); -1 with the error */
 enum runkind rundir_kindof(const char *dir);                    /* the kind DIR's run.json records (KIND_RUN before run.json), NKINDS when not a run */
 int rundir_open(struct rundir *r, const char *dir);            /* an existing run directory, locked, run.json read; -1 with the error */
+enum rundirlock { RUNDIR_LOCK, RUNDIR_LOCK_WAIT, RUNDIR_NOLOCK };
+int rundir_open_with(struct rundir *r, const char *dir, enum rundirlock how);
+	/* rundir_open, locked (busy: an error), locked once free (waiting), or not locked at all: for a Slurm task
+	   that writes only files of its own while another process holds the run directory */
+void rundir_unlock(struct rundir *r);                          /* release the lock before closing (a run handed on to Slurm jobs) */
 void rundir_addside(struct rundir *r, const char *name, const char *ref); /* a side named NAME (suffix ".NAME", none when "") */
 int rundir_save(const struct rundir *r);                       /* write run.json; -1 with the error */
 void rundir_close(struct rundir *r);                           /* unlock and free; zeroes it */

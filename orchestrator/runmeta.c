@@ -101,6 +101,9 @@ json_t *runmeta(struct runner *R)
 	}
 	json_object_set_new(m, "variants", o);
 	json_object_set_new(m, "machine", sysinfo_machine());
+	if (R->node)
+		json_object_set_new(m, "slurm", json_pack("{s:s, s:I, s:I}", "node", R->node, "job", (json_int_t)R->slurmjob,
+		                                          "task", (json_int_t)R->slurmtask));
 	json_object_set_new(m, "load_start", sysinfo_load_json(&R->first));
 	json_object_set_new(m, "others_at_start", isnan(R->others_start) ? json_null() : json_real(R->others_start));
 	json_object_set_new(m, "busy_at_start", json_boolean(R->busystart));
@@ -135,7 +138,7 @@ json_t *runmeta(struct runner *R)
 int runmeta_write(struct runner *R)
 {
 	json_t *m = runmeta(R);
-	char *path = pathjoin(R->rundir, RUN_METADATA);
+	char *path = pathjoin(R->outdir, RUN_METADATA);
 	int rc = writejson(path, m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 
 	free(path);
@@ -147,7 +150,7 @@ int runmeta_write(struct runner *R)
  * A metadata.json that is there but does not parse is an error, not a fresh start. */
 int runmeta_keepstart(struct runner *R)
 {
-	char *path = pathjoin(R->rundir, RUN_METADATA);
+	char *path = pathjoin(R->outdir, RUN_METADATA);
 	json_t *old = NULL, *v;
 	char *now_s;
 

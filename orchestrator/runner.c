@@ -8,7 +8,8 @@
  *  2. results.jsonl and rounds.jsonl: without --resume results.jsonl must be absent or
  *     empty; with --resume both are loaded and cut at the end of their last whole line, and
  *     every (cell, round) already recorded is remembered per cell, by round number.
- *  3. Points run in plan order (only the selected experiment and point, when asked). For
+ *  3. Points run in plan order (only the selected experiment and point, when asked; a
+ *     shard's points only, its files in RUN_DIR/shards/K/, shards.h). For
  *     each point, rounds 1..W are warm-ups and the rest measured (with more_rounds they
  *     follow the highest round recorded); a round runs every active variant once, the
  *     order rotated by one per round. Before a round the runner may wait for quiet
@@ -41,6 +42,7 @@
 
 #include "paths.h"
 #include "rundir.h"
+#include "shards.h"
 #include "spawn.h"
 #include "stats.h"
 #include "trial.h"
@@ -189,7 +191,7 @@ static int fileloaded(struct runner *R, const char *path)
 
 static int openresults(struct runner *R)
 {
-	char *path = pathjoin(R->rundir, RUN_RESULTS), *rpath = pathjoin(R->rundir, RUN_ROUNDS);
+	char *path = pathjoin(R->outdir, RUN_RESULTS), *rpath = pathjoin(R->outdir, RUN_ROUNDS);
 	struct stat st;
 	size_t good = 0, rgood = 0;
 	int rc = -1;
@@ -255,6 +257,20 @@ static double worth(const struct trial *t, bool *spoiled)
 	return ok && !t->contaminated ? t->metric : NAN;
 }
 
+/* a trial that SIGTERM, SIGINT or SIGHUP ended was most likely signalled together with gilbench (a Slurm job
+ * cancelled or out of time, a service stopped): gilbench's own signal gets a moment to arrive, so that such a
+ * trial is interrupted with the run (not recorded) instead of recorded as failed, never to be run again */
+static bool signalled_with_us(const struct trial *t)
+{
+	struct timespec ms10 = { 0, 10000000 };
+
+	if (t->signal != SIGTERM && t->signal != SIGINT && t->signal != SIGHUP)
+		return false;
+	for (int i = 0; i < 50 && !spawn_interrupted; i++)
+		nanosleep(&ms10, NULL);
+	return spawn_interrupted;
+}
+
 /* run one trial of cell c at round and record it; *metric and *spoiled as worth(); 0 or -1 */
 static int runtrial(struct runner *R, const struct cell *c, int round, bool warmup, double *metric, bool *spoiled)
 {
@@ -285,16 +301,19 @@ static int runtrial(struct runner *R, const struct cell *c, int round, bool warm
 	t.round = round;
 	t.warmup = warmup;
 	t.cpus = (char *)R->cpus;
+	t.node = R->node;
+	t.slurm_job = R->slurmjob;
+	t.slurm_task = R->slurmtask;
 	if (trial_run(&ts, &t, &intr) < 0) {
 		errwrap("%s %s round %d", e->name, vc->name, round);
 		goto cleanup;
 	}
-	if (intr) {
+	if (intr || signalled_with_us(&t)) {
 		interrupted(R);
 		goto cleanup;
 	}
 	if (results_append(R->fd, &t) < 0) {
-		errwrap("%s/%s: trial %s %s round %d not recorded", R->rundir, RUN_RESULTS, e->name, vc->name, round);
+		errwrap("%s/%s: trial %s %s round %d not recorded", R->outdir, RUN_RESULTS, e->name, vc->name, round);
 		goto cleanup;
 	}
 	count(R, &t, vc->name);
@@ -560,7 +579,8 @@ static bool selected(const struct runner *R, size_t p)
 	const struct point *pt = &R->plan->points[p];
 
 	return (!R->o->experiment || strcmp(R->cfg->exps[pt->exp].name, R->o->experiment) == 0) &&
-	       (!R->o->point || strcmp(pt->label, R->o->point) == 0);
+	       (!R->o->point || strcmp(pt->label, R->o->point) == 0) &&
+	       (R->o->nshards <= 0 || shard_of(p, R->o->nshards) == (size_t)R->o->shard);
 }
 
 /* the highest round recorded for the point's active cells (more_rounds starts after it) */
@@ -634,6 +654,31 @@ bool runsummary_partial(const struct runsummary *sum)
 
 /* ---- setting up and finishing ---- */
 
+/* where this call's files go (RUN_DIR, or its shard's folder), and the Slurm job it runs in */
+static int place(struct runner *R)
+{
+	const char *job = getenv("SLURM_JOB_ID"), *array = getenv("SLURM_ARRAY_JOB_ID");
+	const char *task = getenv("SLURM_ARRAY_TASK_ID"), *node = getenv("SLURMD_NODENAME");
+
+	if (R->o->nshards > 0) {
+		if (R->o->shard < 0 || R->o->shard >= R->o->nshards)
+			return errorf("shard %d is not one of the run's %d shards (0 to %d)", R->o->shard, R->o->nshards,
+			              R->o->nshards - 1);
+		R->outdir = shard_dir(R->rundir, R->o->shard);
+		if (mkdirp(R->outdir, 0755) < 0)
+			return -1;
+	} else {
+		R->outdir = xstrdup(R->rundir);
+	}
+	R->slurmtask = -1;
+	if (job && *job) {
+		R->node = xstrdup(node && *node ? node : "?");
+		R->slurmjob = strtol(array && *array ? array : job, NULL, 10);
+		R->slurmtask = task && *task ? strtol(task, NULL, 10) : -1;
+	}
+	return 0;
+}
+
 static int setup(struct runner *R)
 {
 	const struct config *cfg = R->cfg;
@@ -684,12 +729,27 @@ static void busyatstart(struct runner *R)
 		     "repeated", R->others_start);
 }
 
+/* --resume continues something: always a whole run (as before shards); a shard only once it has its metadata.json */
+static bool resumed(const struct runner *R)
+{
+	char *path;
+	bool there;
+
+	if (!R->o->nshards)
+		return true;
+	path = pathjoin(R->outdir, RUN_METADATA);
+	there = exists(path);
+	free(path);
+	return there;
+}
+
 static int schedule(struct runner *R)
 {
 	char *planpath = pathjoin(R->rundir, RUN_PLAN);
 	int rc = -1;
 
-	if (loadbuilds(R) < 0 || probevariants(R) < 0 || plan_write(R->plan, planpath) < 0 || openresults(R) < 0)
+	if (loadbuilds(R) < 0 || probevariants(R) < 0 || (!R->o->nshards && plan_write(R->plan, planpath) < 0) ||
+	    openresults(R) < 0)
 		goto cleanup;
 	busyatstart(R);
 	for (size_t p = 0; p < R->plan->npoints; p++)
@@ -760,6 +820,8 @@ static void freerunner(struct runner *R)
 	free(R->started);
 	free(R->ended);
 	free(R->rundir);
+	free(R->outdir);
+	free(R->node);
 }
 
 int runner_run(const char *rundir, const struct config *cfg, const struct plan *plan,
@@ -778,7 +840,8 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 	R.started = utcstamp(false);
 	R.others_start = NAN;
 	R.cells = xcalloc(plan->ncells ? plan->ncells : 1, sizeof(*R.cells));
-	if (!(R.rundir = abspath(rundir)) || setup(&R) < 0 || (o->resume && runmeta_keepstart(&R) < 0))
+	if (!(R.rundir = abspath(rundir)) || place(&R) < 0 || setup(&R) < 0 || (o->resume && resumed(&R) &&
+	    runmeta_keepstart(&R) < 0))
 		goto cleanup;
 	sysinfo_sample(&R.first);
 	if (schedule(&R) < 0)

@@ -31,7 +31,8 @@
  *   variant, point, clean, wanted}]}, canary {threshold, reference, reference_runs, median,
  *   slowdown, slow_rounds, rounds, slow_run, store, python [{experiment, point, wall}]},
  *   runopts {resume, cpus, min_trials, max_trials, target}, trials {planned, ran, resumed,
- *   ok, failed, timeout, bad_output, contaminated}. */
+ *   ok, failed, timeout, bad_output, contaminated}; run by Slurm (in a job: $SLURM_JOB_ID)
+ *   also slurm {node, job, task}, which every trial line records too. */
 #ifndef GILBENCH_RUNNER_H
 #define GILBENCH_RUNNER_H
 
@@ -51,6 +52,9 @@ struct runopts {
 	const char *experiment; /* run only this experiment; NULL: all */
 	const char *point;      /* only the point with this label; NULL: every point */
 	bool more_rounds;       /* append fresh interleaved rounds after the highest recorded for the selected cells */
+	int shard, nshards;     /* nshards > 0: only the points of shard SHARD (shards.h: point p is shard p mod nshards),
+	                           recorded in RUN_DIR/shards/SHARD/ (results.jsonl, rounds.jsonl, metadata.json; plan.json
+	                           is left alone); 0: the whole plan, recorded in RUN_DIR */
 };
 
 struct runsummary {

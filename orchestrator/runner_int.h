@@ -35,6 +35,9 @@ struct cellstate {
 
 struct runner {
 	char *rundir;           /* absolute */
+	char *outdir;           /* where results.jsonl, rounds.jsonl and metadata.json go: rundir, or a shard's folder */
+	char *node;             /* run by Slurm: $SLURMD_NODENAME, else NULL */
+	long slurmjob, slurmtask; /* ... and the job (an array's id) and task (-1: no array) */
 	const struct config *cfg;
 	const struct plan *plan;
 	const struct runopts *o;
