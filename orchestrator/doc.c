@@ -34,6 +34,12 @@ void doc_para(struct doc *d, char *text)
 	addblk(d, BLK_PARA)->text = text;
 }
 
+void doc_para_lead(struct doc *d, const char *lead, char *text)
+{
+	doc_para(d, text);
+	d->v[d->n - 1].lead = lead ? xstrdup(lead) : NULL;
+}
+
 struct blk *doc_table(struct doc *d, size_t ncol)
 {
 	struct blk *b = addblk(d, BLK_TABLE);
@@ -69,6 +75,7 @@ void deldoc(struct doc *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i].text);
+		free(d->v[i].lead);
 		free(d->v[i].plot);
 		strlist_free(&d->v[i].cells);
 	}
@@ -101,6 +108,8 @@ void doc_md(const struct doc *d, const bool *plotted, struct buf *o)
 			bufaddf(o, " %s\n\n", b->text);
 			break;
 		case BLK_PARA:
+			if (b->lead)
+				bufaddf(o, "**%s** ", b->lead);
 			bufaddf(o, "%s\n\n", b->text);
 			break;
 		case BLK_TABLE:
@@ -177,6 +186,11 @@ void doc_html(const struct doc *d, const char *title, char *const *svgs, struct 
 			break;
 		case BLK_PARA:
 			bufadds(o, "<p>");
+			if (b->lead) {
+				bufadds(o, "<strong>");
+				html_esc(o, b->lead);
+				bufadds(o, "</strong> ");
+			}
 			html_esc(o, b->text);
 			bufadds(o, "</p>\n");
 			break;

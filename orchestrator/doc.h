@@ -18,6 +18,7 @@ struct blk {
 	enum blkkind kind;
 	int level;              /* heading level */
 	char *text;             /* heading, paragraph, plot title */
+	char *lead;             /* paragraph: a bold lead-in before TEXT, or NULL */
 	char *plot;             /* plot file name without .svg */
 	size_t ncol;            /* table: cells in row-major order, the first row is the header */
 	struct strlist cells;   /* table cells, or list items */
@@ -30,6 +31,7 @@ struct doc {
 
 void doc_heading(struct doc *d, int level, const char *text);
 void doc_para(struct doc *d, char *text);                 /* takes text */
+void doc_para_lead(struct doc *d, const char *lead, char *text); /* a paragraph opening with LEAD in bold; takes text */
 struct blk *doc_list(struct doc *d);                      /* add items with doc_cell/doc_cells */
 struct blk *doc_table(struct doc *d, size_t ncol);        /* the first ncol cells are the header */
 void doc_cell(struct blk *t, char *s);                    /* takes s */

@@ -388,8 +388,9 @@ void report_section_header(struct report *r)
 	}
 }
 
-/* the machine's speed during the run (the canary against this machine's reference) */
-static void trust_canary(struct report *r, struct buf *b)
+/* the machine's speed during the run (the canary against this machine's reference); true when
+ * the whole run was on a slow machine, which the paragraph then opens with in bold */
+static bool trust_canary(struct report *r, struct buf *b)
 {
 	json_t *c = json_object_get(r->meta, "canary");
 	double med = json_number_value(json_object_get(c, "median")), ref = json_number_value(json_object_get(c, "reference"));
@@ -397,13 +398,13 @@ static void trust_canary(struct report *r, struct buf *b)
 	json_int_t slow = json_integer_value(json_object_get(c, "slow_rounds")), rounds = json_integer_value(json_object_get(c, "rounds"));
 
 	if (!json_is_object(c) || !(med > 0))
-		return;
+		return false;
 	if (!(ref > 0)) {
 		bufaddf(b, "Machine speed: the canary took %.1f ms; this machine had no reference yet (this run sets it). ", med * 1e3);
-		return;
+		return false;
 	}
 	if (json_is_true(json_object_get(c, "slow_run")))
-		bufaddf(b, "**This run was on a slow machine**: the speed canary ran %.0f%% slower than this machine's reference "
+		bufaddf(b, "The speed canary ran %.0f%% slower than this machine's reference "
 		           "(%.1f ms against %.1f ms, from %lld earlier runs). Its times are not this machine's usual speed and "
 		           "should not be set beside published figures; ratios between builds, measured interleaved, still hold. ",
 		        100 * (med / ref - 1), med * 1e3, ref * 1e3, (long long)runs);
@@ -414,6 +415,7 @@ static void trust_canary(struct report *r, struct buf *b)
 		bufaddf(b, "In %lld of %lld rounds the machine was slow (the canary before and after the round more than "
 		           "%.0f%% slower): those rounds' trials are left out. ", (long long)slow, (long long)rounds,
 		        100 * json_number_value(json_object_get(c, "threshold")));
+	return json_is_true(json_object_get(c, "slow_run"));
 }
 
 void report_section_trust(struct report *r)
@@ -423,10 +425,11 @@ void report_section_trust(struct report *r)
 	json_int_t rep = json_integer_value(json_object_get(in, "repeated_rounds"));
 	size_t nshort = json_array_size(json_object_get(in, "short"));
 	struct buf b = {0};
+	bool slowrun;
 
 	if (!r->meta)
 		return;
-	trust_canary(r, &b);
+	slowrun = trust_canary(r, &b);
 	if (json_is_object(in) && (cont || rep || nshort))
 		bufaddf(&b, "Interference: other processes spoiled %lld trial%s (they took more than %.0f%% of the trial's "
 		            "CPUs); spoiled trials are left out of every statistic and %lld round%s were added to replace "
@@ -440,7 +443,7 @@ void report_section_trust(struct report *r)
 		        json_number_value(json_object_get(r->meta, "others_at_start")));
 	if (b.len) {
 		b.s[b.len - 1] = '\0'; /* the last space */
-		doc_para(&r->doc, b.s);
+		doc_para_lead(&r->doc, slowrun ? "This run was on a slow machine:" : NULL, b.s);
 	} else {
 		buffree(&b);
 	}

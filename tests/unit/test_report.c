@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "doc.h"
 #include "plan.h"
 #include "pyperf.h"
 #include "report.h"
@@ -299,6 +300,25 @@ static void labels(void **state)
 	assert_string_equal(report_variant_label("a"), "a");
 }
 
+/* a bold lead-in is Markdown's ** in report.md and <strong> in report.html, never literal stars */
+static void para_lead(void **state)
+{
+	struct doc d = { 0 };
+	struct buf md = { 0 }, html = { 0 };
+
+	(void)state;
+	doc_para_lead(&d, "This run was on a slow machine:", xstrdup("The canary ran <40%> slower."));
+	doc_para(&d, xstrdup("Plain **text** stays as written."));
+	doc_md(&d, NULL, &md);
+	doc_html(&d, "t", NULL, &html);
+	assert_non_null(strstr(md.s, "**This run was on a slow machine:** The canary ran <40%> slower.\n"));
+	assert_non_null(strstr(html.s, "<p><strong>This run was on a slow machine:</strong> The canary ran &lt;40%&gt; slower.</p>"));
+	assert_null(strstr(html.s, "**This"));
+	buffree(&md);
+	buffree(&html);
+	deldoc(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +326,7 @@ int main(void)
 		cmocka_unit_test(report_broken),
 		cmocka_unit_test(report_plots),
 		cmocka_unit_test(labels),
+		cmocka_unit_test(para_lead),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
