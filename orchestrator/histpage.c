@@ -21,16 +21,18 @@
 
 #define SHORT 10                /* hex digits of a commit shown */
 #define MAXTICS 40              /* commit labels on a plot's axis, at most */
+#define MAXBARS 60              /* up to this many nights a plot shows error bars, beyond it a band */
 
 struct page {
 	const struct hdetect *d;
 	const char *dir;
 	struct doc doc;
 	char **svgs;            /* per block of doc, or NULL */
-	size_t nsvgs;
 	size_t md_blocks;       /* alerts.md holds the first md_blocks blocks */
 	char *tmp;              /* gnuplot's folder */
-	bool noplots;           /* gnuplot is missing: stop trying */
+	struct buf gp;          /* one gnuplot script drawing every plot, run once */
+	size_t *plotblk;        /* per plot: its block in doc */
+	size_t nplots;
 	json_t *js;
 };
 
@@ -363,7 +365,13 @@ static int plot_lines(struct page *pg, struct buf *s, const struct hdmachine *dm
 		if (w > 0) {
 			bufadds(s, any ? ", " : "plot ");
 			gp_quote(s, path);
-			bufaddf(s, " using 1:2:3:4 with yerrorlines lt %d lw 2 pt 7 ps 0.6 title ", lt);
+			if (dm->m->nn <= MAXBARS) {
+				bufaddf(s, " using 1:2:3:4 with yerrorlines lt %d lw 2 pt 7 ps 0.6 title ", lt);
+			} else { /* many nights: the interval as a band under the line */
+				bufaddf(s, " using 1:3:4 with filledcurves lt %d fs transparent solid 0.25 noborder notitle, ", lt);
+				gp_quote(s, path);
+				bufaddf(s, " using 1:2 with lines lt %d lw 1.5 title ", lt);
+			}
 			gp_quote(s, x->label + strlen(exp) + (x->label[strlen(exp)] == ' '));
 			any = 1;
 		}
@@ -377,24 +385,25 @@ static int plot_lines(struct page *pg, struct buf *s, const struct hdmachine *dm
 
 static const char gp_head[] = "set terminal svg size 960,620 dynamic noenhanced font 'sans,11' background rgb 'white'\n";
 
-/* the SVG of experiment exp on machine dm, or NULL */
-static char *plot_experiment(struct page *pg, const struct hdmachine *dm, const char *exp)
+/* experiment exp on machine dm added to the page's gnuplot script, drawing PLOT.svg in the
+ * temporary folder; 1 added, 0 when it has nothing to draw, -1 on error */
+static int plot_experiment(struct page *pg, const struct hdmachine *dm, const char *exp, size_t plot)
 {
 	struct buf s = { 0 };
-	char *script = pathjoin(pg->tmp, "plot.gp"), *out = pathjoin(pg->tmp, "plot.svg"), *svg = NULL;
-	size_t len;
-	int bottom;
+	char *out = xasprintf("%s/%zu.svg", pg->tmp, plot);
+	int top, bottom, rc = -1;
 
-	bufadds(&s, gp_head);
-	bufadds(&s, "set output ");
+	bufadds(&s, "reset\nset output ");
 	gp_quote(&s, out);
 	bufadds(&s, "\nset multiplot\nset grid\nset key outside right top\nset lmargin 12\nset rmargin 30\n"
 	            "set size 1,0.58\nset origin 0,0.42\nset bmargin 1\nset tmargin 1\n"
 	            "set ylabel 'median seconds (95% CI of the mean)'\n");
 	xtics(&s, dm->m, false);
 	markers(&s, dm, exp, HS_MEASURED);
-	if (plot_lines(pg, &s, dm, exp, HS_MEASURED) <= 0)
+	if ((top = plot_lines(pg, &s, dm, exp, HS_MEASURED)) <= 0) {
+		rc = top;
 		goto cleanup;
+	}
 	bufadds(&s, "set size 1,0.42\nset origin 0,0\nset tmargin 0.5\nset bmargin 8\nset ylabel 'no-GIL / GIL'\n");
 	xtics(&s, dm->m, true);
 	markers(&s, dm, exp, HS_RATIO);
@@ -403,20 +412,35 @@ static char *plot_experiment(struct page *pg, const struct hdmachine *dm, const 
 		goto cleanup;
 	if (!bottom)
 		bufadds(&s, "set yrange [0:2]\nplot 1/0 title 'one build: no ratio'\n");
-	bufadds(&s, "unset multiplot\n");
-	if (writefile(script, s.s, s.len) == 0) {
-		int g = gnuplot(script);
-		pg->noplots = g < 0;
-		if (g == 1 && readfile(out, &svg, &len) < 0) {
-			free(svg);
-			svg = NULL;
-		}
-	}
+	bufadds(&s, "unset multiplot\nunset output\n");
+	bufadd(&pg->gp, s.s, s.len);
+	rc = 1;
 cleanup:
 	buffree(&s);
-	free(script);
 	free(out);
-	return svg;
+	return rc;
+}
+
+/* run the page's script and read each plot's SVG into its block */
+static void draw(struct page *pg)
+{
+	char *script = pathjoin(pg->tmp, "plots.gp");
+	struct buf s = { 0 };
+
+	bufadds(&s, gp_head);
+	bufadd(&s, pg->gp.s, pg->gp.len);
+	if (pg->nplots && writefile(script, s.s, s.len) == 0 && gnuplot(script) == 1)
+		for (size_t i = 0; i < pg->nplots; i++) {
+			char *out = xasprintf("%s/%zu.svg", pg->tmp, i);
+			size_t len;
+			if (readfile(out, &pg->svgs[pg->plotblk[i]], &len) < 0) {
+				free(pg->svgs[pg->plotblk[i]]);
+				pg->svgs[pg->plotblk[i]] = NULL;
+			}
+			free(out);
+		}
+	buffree(&s);
+	free(script);
 }
 
 /* ---- the commits ---- */
@@ -466,22 +490,23 @@ static int machine_section(struct page *pg, const struct hdmachine *dm)
 	}
 	for (size_t k = 0; k < dm->ns; k++) {
 		const char *exp = dm->s[k].s->experiment;
-		char *title, *svg;
+		char *title;
+		int drawn;
 		if (dm->s[k].kind != HS_MEASURED || strcmp(exp, last) == 0)
 			continue;
 		last = exp;
 		title = pg->d->nm > 1 ? xasprintf("%s (machine %.8s)", exp, dm->m->id) : xstrdup(exp);
 		doc_heading(&pg->doc, pg->d->nm > 1 ? 3 : 2, title);
-		svg = pg->noplots ? NULL : plot_experiment(pg, dm, exp);
+		free(title);
+		if ((drawn = plot_experiment(pg, dm, exp, pg->nplots)) < 0)
+			return -1;
 		doc_plot(&pg->doc, exp, "the medians per commit with their 95% intervals (top) and the no-GIL/GIL ratio "
 		                        "(below); red: an alert, orange: another regression, green: an improvement, grey: "
 		                        "the machine changed");
-		pg->svgs = xreallocarray(pg->svgs, pg->doc.n, sizeof(*pg->svgs));
-		for (size_t i = pg->nsvgs; i < pg->doc.n; i++)
-			pg->svgs[i] = NULL;
-		pg->nsvgs = pg->doc.n;
-		pg->svgs[pg->doc.n - 1] = svg;
-		free(title);
+		if (drawn) {
+			pg->plotblk = xreallocarray(pg->plotblk, pg->nplots + 1, sizeof(*pg->plotblk));
+			pg->plotblk[pg->nplots++] = pg->doc.n - 1;
+		}
 	}
 	doc_heading(&pg->doc, pg->d->nm > 1 ? 3 : 2, "Commits, newest first");
 	commits_section(pg, dm);
@@ -552,9 +577,8 @@ int histpage_write(const struct hdetect *d, const char *dir)
 	for (size_t i = 0; i < d->nm; i++)
 		if (machine_section(&pg, &d->d[i]) < 0)
 			goto cleanup;
-	pg.svgs = xreallocarray(pg.svgs, pg.doc.n + 1, sizeof(*pg.svgs));
-	for (size_t i = pg.nsvgs; i <= pg.doc.n; i++)
-		pg.svgs[i] = NULL;
+	pg.svgs = xcalloc(pg.doc.n + 1, sizeof(*pg.svgs));
+	draw(&pg);
 	rc = write_files(&pg);
 cleanup:
 	if (rc < 0)
@@ -562,6 +586,8 @@ cleanup:
 	for (size_t i = 0; pg.svgs && i < pg.doc.n; i++)
 		free(pg.svgs[i]);
 	free(pg.svgs);
+	free(pg.plotblk);
+	buffree(&pg.gp);
 	deldoc(&pg.doc);
 	json_decref(pg.js);
 	if (pg.tmp)
