@@ -157,9 +157,12 @@ static int schema_of(struct history *h, int *version)
 		goto cleanup;
 	}
 	e = sqlite3_step(st);
+	if (e != SQLITE_ROW && e != SQLITE_DONE) {
+		errorf("%s: cannot read the history: %s", h->path, sqlite3_errmsg(h->db));
+		goto cleanup;
+	}
 	if (e != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_INTEGER) {
-		errorf("%s: not a gilbench history (schema_version holds no version%s%s)", h->path,
-		       e == SQLITE_ROW || e == SQLITE_DONE ? "" : ": ", e == SQLITE_ROW || e == SQLITE_DONE ? "" : sqlite3_errmsg(h->db));
+		errorf("%s: not a gilbench history (schema_version holds no version)", h->path);
 		goto cleanup;
 	}
 	*version = sqlite3_column_int(st, 0);
