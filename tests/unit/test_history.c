@@ -381,8 +381,10 @@ static void alerted_once(void **state)
 	assert_int_equal(hdetect_run(h, "cfg", &d), 0);
 	assert_int_equal(d.raised, 1);
 	hdetect_free(&d);
-	assert_int_equal(hdetect_run(h, "cfg", &d), 0); /* the same nights again */
+	assert_int_equal(hdetect_run(h, "cfg", &d), 0); /* the same nights again: the step is the known alert */
 	assert_int_equal(d.raised, 0);
+	assert_true(series(&d, "cell:aaaaaaaaaaaaaaaa")->ch[0].c.known);
+	assert_false(series(&d, "cell:aaaaaaaaaaaaaaaa")->ch[0].c.alert);
 	hdetect_free(&d);
 	record(h, &s, 40, 50); /* ten more nights: the step may move, it is the same one */
 	assert_int_equal(hdetect_run(h, "cfg", &d), 0);
