@@ -194,12 +194,15 @@ static void point_axes(const struct point *pt, double *x, char **group)
 	*group = g.s ? g.s : xstrdup("");
 }
 
+/* one trial more; a failed one only when its round is not filed yet (the first line of a round
+ * counts, cells.h: cells_file has already kept the ok trials so) */
 static void add_trial(struct hcell *c, int round, double v, bool ok)
 {
-	for (size_t k = 0; k < c->n; k++)
+	for (size_t k = 0; !ok && k < c->n; k++)
 		if (c->t[k].round == round)
-			return; /* the first line of a round counts (cells.h) */
-	c->t = xreallocarray(c->t, c->n + 1, sizeof(*c->t));
+			return;
+	if ((c->n & (c->n - 1)) == 0) /* capacity doubles at powers of two */
+		c->t = xreallocarray(c->t, c->n ? 2 * c->n : 1, sizeof(*c->t));
 	c->t[c->n++] = (struct htrial){ round, ok ? v : NAN, ok };
 }
 

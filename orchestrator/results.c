@@ -268,7 +268,8 @@ int results_load(const char *path, struct trial **out, size_t *n, size_t *good_b
 			goto cleanup;
 		}
 		json_decref(o);
-		v = xreallocarray(v, nv + 1, sizeof(*v));
+		if ((nv & (nv - 1)) == 0) /* capacity doubles at powers of two: a long file is not quadratic */
+			v = xreallocarray(v, nv ? 2 * nv : 1, sizeof(*v));
 		v[nv++] = t;
 		pos = end + 1;
 		good = pos;

@@ -313,6 +313,34 @@ time.sleep(60)' "$held.lock" "$T/locked" &
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"the run is not finished (status interrupted); finish it with gilbench run --resume $T/unfinished"* ]]
 	[ "$(sha256sum "$GILBENCH_DB")" = "$sha" ]
+	# a run of two revisions (a compare) is not a night of one commit
+	cp -R "$3" "$T/two"
+	python3 - "$T/two/run.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+r = json.load(open(p))
+r["kind"] = "compare"
+r["sides"] = [dict(r["sides"][0], name="A"), dict(r["sides"][0], name="B")]
+json.dump(r, open(p, "w"))
+PY
+	run "$GILBENCH" history import "$T/two"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/two is a compare of 2 revisions; the history records runs of one revision"* ]]
+	[ "$(sha256sum "$GILBENCH_DB")" = "$sha" ]
+	# the speed canary of a run's metadata is kept with the run
+	cp -R "$3" "$T/canary"
+	python3 - "$T/canary/metadata.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["canary"] = {"reference": 0.005, "median": 0.0055, "slowdown": 0.1, "slow_rounds": 2, "rounds": 8, "slow_run": True}
+json.dump(m, open(p, "w"))
+PY
+	run "$GILBENCH" history import --db "$T/c.sqlite" "$T/canary"
+	[ "$status" -eq 0 ]
+	[ "$(sqlite3 "$T/c.sqlite" 'SELECT canary_median, canary_reference, canary_slow_rounds, canary_rounds, canary_slow_run FROM runs')" = "0.0055|0.005|2|8|1" ]
+	run "$GILBENCH" history list --db "$T/c.sqlite"
+	[[ "$output" == *" 5.50ms "* ]]
 }
 
 @test "history: a newer schema, a corrupt file and a foreign database are refused by name, unchanged" {
@@ -373,7 +401,7 @@ with open(path, "a") as f:
 PY
 	"$GILBENCH" history import "$T/big" >"$T/out" 2>&1 &
 	pid=$!
-	for i in $(seq 3000); do [ -e "$GILBENCH_DB-journal" ] && break; sleep 0.01; done
+	for i in $(seq 12000); do [ -e "$GILBENCH_DB-journal" ] || ! kill -0 $pid 2>/dev/null && break; sleep 0.01; done
 	[ -e "$GILBENCH_DB-journal" ]
 	kill -9 $pid
 	wait $pid || true
