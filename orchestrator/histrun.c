@@ -281,6 +281,10 @@ int hrun_load(const char *dir, const struct paths *p, struct hrun *r)
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	if (rundir_is(dir) != 1) {
+		errorf("%s: not a run directory (no %s)", dir, RUN_STATE);
+		goto cleanup;
+	}
 	if (read_state(dir, r, &extra) < 0 || config_load_rundir(dir, &cfg) < 0 || read_metadata(dir, r, &meta_machine) < 0)
 		goto cleanup;
 	if (cfg->source.kind != SRC_GIT || !r->commit) {
@@ -339,13 +343,18 @@ static int set_archive(struct hrun *r, const char *archive)
 	return 0;
 }
 
-int hist_import(struct history *h, const char *arg, const struct paths *p, enum hinsert *what, char **commit)
+int hist_import(struct history *h, const char *given, const struct paths *p, enum hinsert *what, char **commit)
 {
-	bool isarc = archive_isarchive(arg) && !isdir(arg);
-	char *tmp = NULL, *dir = NULL, *other = sibling(arg, isarc);
+	char *arg = xstrdup(given), *tmp = NULL, *dir = NULL, *other;
+	size_t len = strlen(arg);
+	bool isarc;
 	struct hrun r;
 	int rc = -1, v;
 
+	while (len > 1 && arg[len - 1] == '/') /* DIR/ is DIR, whose archive is DIR.tar.gz */
+		arg[--len] = '\0';
+	isarc = archive_isarchive(arg) && !isdir(arg);
+	other = sibling(arg, isarc);
 	memset(&r, 0, sizeof(r));
 	if (isarc && !(tmp = mktmpdir("import")))
 		goto cleanup;
@@ -371,7 +380,7 @@ int hist_import(struct history *h, const char *arg, const struct paths *p, enum 
 		*commit = xstrdup(r.commit);
 	rc = 0;
 cleanup:
-	if (rc < 0 && *errmsg())
+	if (rc < 0 && dir && isarc)
 		errwrap("import %s", arg);
 	hrun_free(&r);
 	if (tmp)
@@ -379,6 +388,7 @@ cleanup:
 	free(tmp);
 	free(dir);
 	free(other);
+	free(arg);
 	return rc;
 }
 
