@@ -35,7 +35,7 @@ DEPS_TOOL = build-essential pkg-config libgit2-dev libcurl4-openssl-dev libarchi
 	patch xz-utils ca-certificates git zlib1g-dev
 DEPS_CPYTHON = zlib1g-dev libbz2-dev libreadline-dev libffi-dev liblzma-dev libncurses-dev \
 	libgdbm-dev uuid-dev
-DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl slurm-wlm
+DEPS_TEST = libcmocka-dev bats valgrind clang libclang-rt-14-dev python3 curl slurm-wlm chromium sqlite3
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 all: gilbench
@@ -104,7 +104,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_guards
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_guards obj/rel/bench_history
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60

@@ -20,7 +20,7 @@
 
 static const struct cmd *cmds[] = {
 	&cmd_run, &cmd_plan, &cmd_fetch, &cmd_build, &cmd_measure, &cmd_report, &cmd_archive, &cmd_verify,
-	&cmd_compare, &cmd_reproduce, &cmd_canary, &cmd_status, &cmd_slurm_task,
+	&cmd_compare, &cmd_reproduce, &cmd_canary, &cmd_status, &cmd_slurm_task, &cmd_nightly, &cmd_history,
 };
 
 static void usage(FILE *f)
@@ -35,7 +35,8 @@ static void usage(FILE *f)
 	           "            4 some builds or trials failed, 5 regression found,\n"
 	           "            6 inconclusive (compare --fail-on-inconclusive), 130 interrupted\n"
 	           "environment: GILBENCH_WORK (work area), GILBENCH_CACHE (download cache),\n"
-	           "             GILBENCH_PLAIN (plain log lines even on a terminal)\n");
+	           "             GILBENCH_PLAIN (plain log lines even on a terminal),\n"
+	           "             GILBENCH_DB (the nightly history), GILBENCH_MACHINE (this machine's name in it)\n");
 }
 
 static const struct cmd *lookup(const char *name)

@@ -1150,10 +1150,28 @@ static bool isargname(const char *s)
 	return matches(s, ALNUM, ALNUM "_-");
 }
 
+/* alert: {threshold: PCT}, the smallest step the nightly history alerts on (percent) */
+static int loadalert(struct ctx *x, const struct node *m, const char *ip, struct expconf *e)
+{
+	static const char *const akeys[] = {"threshold", NULL};
+	const struct node *a = mapget(m, "alert");
+	char *ap = sub(ip, "alert");
+	double pct = -1;
+	int rc = 0;
+
+	e->alert_threshold = -1;
+	if (!isnull(a) && (checkmap(x, a, ap, akeys) < 0 || getnum(x, a, ap, "threshold", 0, true, 99, true, &pct) < 0))
+		rc = -1;
+	else if (pct > 0)
+		e->alert_threshold = pct / 100;
+	free(ap);
+	return rc;
+}
+
 static int loadexp(struct ctx *x, struct config *c, const struct node *list, size_t i, const char *ip)
 {
 	static const char *const keys[] = {"name", "title", "script", "args", "matrix", "trials", "warmup", "timeout",
-	                                   "metric", "expect", "table", "reference", NULL};
+	                                   "metric", "expect", "table", "reference", "alert", NULL};
 	static const char *const mkeys[] = {"name", "better", NULL};
 	static const char *const xkeys[] = {"name", "equals", NULL};
 	static const char *const better[] = {"lower", "higher", NULL};
@@ -1221,6 +1239,8 @@ static int loadexp(struct ctx *x, struct config *c, const struct node *list, siz
 		goto cleanup;
 	}
 	rc = loadrefs(x, c, m, ip, e);
+	if (rc == 0)
+		rc = loadalert(x, m, ip, e);
 cleanup:
 	free(np);
 	free(sp);

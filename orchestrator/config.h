@@ -91,6 +91,7 @@ struct expconf {
 	double expect_value;
 	enum tablekind table;   /* report form; TABLE_SCALING when it has a matrix and no table: key */
 	struct refconf *refs;   /* reference: {VARIANT: number or [numbers per point]} */
+	double alert_threshold; /* alert: {threshold: PCT} as a share; -1: the history's default (5%) */
 	size_t nrefs;
 	struct pos pos;
 };

@@ -1,7 +1,8 @@
 /* doc.c: the document model and its two renderers (see doc.h).
  *
  * Markdown: "#" headings, paragraphs as they are, "- " items, pipe tables whose cells have
- * '|' escaped and newlines folded, plots as image links to plots/NAME.svg when drawn.
+ * '|' escaped and newlines folded, links as [text](href), plots as image links to
+ * plots/NAME.svg when drawn.
  * HTML: one page with an inline style sheet, every text escaped, plots inlined as their
  * <svg> element, so the page needs no other file and no network. */
 #include "doc.h"
@@ -58,6 +59,20 @@ void doc_cells(struct blk *t, const char *s)
 	strlist_add(&t->cells, s);
 }
 
+void doc_link(struct blk *t, const char *s, const char *href)
+{
+	while (t->links.n < t->cells.n)
+		strlist_add(&t->links, "");
+	strlist_add(&t->cells, s);
+	strlist_add(&t->links, href);
+}
+
+/* cell c's link, or NULL */
+static const char *linkof(const struct blk *b, size_t c)
+{
+	return c < b->links.n && *b->links.v[c] ? b->links.v[c] : NULL;
+}
+
 struct blk *doc_list(struct doc *d)
 {
 	return addblk(d, BLK_LIST);
@@ -78,13 +93,14 @@ void deldoc(struct doc *d)
 		free(d->v[i].lead);
 		free(d->v[i].plot);
 		strlist_free(&d->v[i].cells);
+		strlist_free(&d->v[i].links);
 	}
 	free(d->v);
 	d->v = NULL;
 	d->n = 0;
 }
 
-static void md_cell(struct buf *o, const char *s)
+static void md_text(struct buf *o, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -94,6 +110,30 @@ static void md_cell(struct buf *o, const char *s)
 		else
 			bufadd(o, s, 1);
 	}
+}
+
+static void md_cell(struct buf *o, const struct blk *b, size_t c)
+{
+	const char *href = linkof(b, c);
+
+	if (!href) {
+		md_text(o, b->cells.v[c]);
+		return;
+	}
+	bufadds(o, "[");
+	for (const char *s = b->cells.v[c]; *s; s++) {
+		if (*s == '[' || *s == ']' || *s == '|')
+			bufadd(o, "\\", 1);
+		bufadd(o, *s == '\n' ? " " : s, 1);
+	}
+	bufadds(o, "](");
+	for (const char *s = href; *s; s++) {
+		if (*s == ' ' || *s == '(' || *s == ')' || *s == '|')
+			bufaddf(o, "%%%02X", (unsigned char)*s);
+		else
+			bufadd(o, s, 1);
+	}
+	bufadds(o, ")");
 }
 
 void doc_md(const struct doc *d, const bool *plotted, struct buf *o)
@@ -115,7 +155,7 @@ void doc_md(const struct doc *d, const bool *plotted, struct buf *o)
 		case BLK_TABLE:
 			for (size_t c = 0; c < b->cells.n; c++) {
 				bufadds(o, c % b->ncol == 0 ? "| " : " | ");
-				md_cell(o, b->cells.v[c]);
+				md_cell(o, b, c);
 				if (c % b->ncol == b->ncol - 1) {
 					bufadds(o, " |\n");
 					if (c == b->ncol - 1) {
@@ -130,7 +170,7 @@ void doc_md(const struct doc *d, const bool *plotted, struct buf *o)
 		case BLK_LIST:
 			for (size_t c = 0; c < b->cells.n; c++) {
 				bufadds(o, "- ");
-				md_cell(o, b->cells.v[c]);
+				md_cell(o, b, c);
 				bufadds(o, "\n");
 			}
 			bufadds(o, "\n");
@@ -170,6 +210,20 @@ static const char html_style[] =
 	"figure{margin:1em 0}figure svg{max-width:100%;height:auto}figcaption{color:#555}\n"
 	"</style>\n</head>\n<body>\n";
 
+static void html_cell(struct buf *o, const struct blk *b, size_t c)
+{
+	const char *href = linkof(b, c);
+
+	if (href) {
+		bufadds(o, "<a href=\"");
+		html_esc(o, href);
+		bufadds(o, "\">");
+	}
+	html_esc(o, b->cells.v[c]);
+	if (href)
+		bufadds(o, "</a>");
+}
+
 void doc_html(const struct doc *d, const char *title, char *const *svgs, struct buf *o)
 {
 	bufadds(o, html_head);
@@ -201,7 +255,7 @@ void doc_html(const struct doc *d, const char *title, char *const *svgs, struct 
 				if (c % b->ncol == 0)
 					bufadds(o, "<tr>");
 				bufadds(o, head ? "<th>" : "<td>");
-				html_esc(o, b->cells.v[c]);
+				html_cell(o, b, c);
 				bufadds(o, head ? "</th>" : "</td>");
 				if (c % b->ncol == b->ncol - 1)
 					bufadds(o, "</tr>\n");
@@ -212,7 +266,7 @@ void doc_html(const struct doc *d, const char *title, char *const *svgs, struct 
 			bufadds(o, "<ul>\n");
 			for (size_t c = 0; c < b->cells.n; c++) {
 				bufadds(o, "<li>");
-				html_esc(o, b->cells.v[c]);
+				html_cell(o, b, c);
 				bufadds(o, "</li>\n");
 			}
 			bufadds(o, "</ul>\n");

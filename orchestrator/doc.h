@@ -3,7 +3,8 @@
  * The report, compare and reproduce build their pages as a list of blocks (headings,
  * paragraphs, bullet lists, tables, plots) and render that one list twice, so the Markdown
  * and the HTML always say the same and text is escaped for each in one place. Table cells
- * and list items are plain text; a plot block names an SVG that the caller drew. */
+ * and list items are plain text, optionally a link; a plot block names an SVG that the
+ * caller drew. */
 #ifndef GILBENCH_DOC_H
 #define GILBENCH_DOC_H
 
@@ -22,6 +23,7 @@ struct blk {
 	char *plot;             /* plot file name without .svg */
 	size_t ncol;            /* table: cells in row-major order, the first row is the header */
 	struct strlist cells;   /* table cells, or list items */
+	struct strlist links;   /* per cell or item, where it links to ("" for none); may be shorter than cells */
 };
 
 struct doc {
@@ -36,6 +38,7 @@ struct blk *doc_list(struct doc *d);                      /* add items with doc_
 struct blk *doc_table(struct doc *d, size_t ncol);        /* the first ncol cells are the header */
 void doc_cell(struct blk *t, char *s);                    /* takes s */
 void doc_cells(struct blk *t, const char *s);             /* copies s */
+void doc_link(struct blk *t, const char *s, const char *href); /* a cell or item that links to href; copies both */
 void doc_plot(struct doc *d, const char *name, const char *title); /* plots/NAME.svg */
 void doc_md(const struct doc *d, const bool *plotted, struct buf *o); /* plotted[i]: block i's SVG exists (NULL: none) */
 void doc_html(const struct doc *d, const char *title, char *const *svgs, struct buf *o); /* svgs[i]: block i's SVG text (NULL: none) */

@@ -21,6 +21,10 @@
  * a .git; an empty in-memory index is the baseline and the mirror's index is never
  * written, so every file of the commit is written or verified.
  *
+ * History: a commit's first parent, committer time and subject come from git_commit_*; its
+ * depth (the number of first-parent ancestors, which orders the commits of one branch) and
+ * the list of first-parent ancestors from a revwalk with git_revwalk_simplify_first_parent.
+ *
  * The libgit2 callbacks only record numbers into a log.h progress, and stop a fetch when
  * SIGINT or SIGTERM arrived (spawn_interrupted). */
 #include "gitsrc.h"
@@ -474,4 +478,104 @@ cleanup:
 	free(label);
 	free(adir);
 	return rc;
+}
+
+/* ---- history: first-parent order ---- */
+
+static int lookup_commit(git_repository *repo, const char *mirror, const char *commit, git_commit **c)
+{
+	git_oid oid;
+
+	if (!ishexn(commit, 40) || strlen(commit) != 40)
+		return errorf("'%s' is not a full commit id", commit);
+	if (git_oid_fromstr(&oid, commit) < 0 || git_commit_lookup(c, repo, &oid) < 0)
+		return giterr("commit %s in %s", commit, mirror);
+	return 0;
+}
+
+/* walk the first parents from commit: each id appended to out (when not NULL, at most max),
+ * *count the commits seen (all of them when out is NULL) */
+static int walk_first(git_repository *repo, const char *mirror, const git_oid *from, size_t max,
+                      struct strlist *out, long long *count)
+{
+	git_revwalk *w = NULL;
+	git_oid oid;
+	char hex[41];
+	int rc = -1, e = 0;
+
+	*count = 0;
+	if (git_revwalk_new(&w, repo) < 0 || git_revwalk_push(w, from) < 0 ||
+	    git_revwalk_simplify_first_parent(w) < 0) {
+		giterr("first-parent history in %s", mirror);
+		goto cleanup;
+	}
+	while ((!out || (size_t)*count < max) && (e = git_revwalk_next(&oid, w)) == 0) {
+		if (out) {
+			git_oid_tostr(hex, sizeof(hex), &oid);
+			strlist_add(out, hex);
+		}
+		++*count;
+	}
+	if (e < 0 && e != GIT_ITEROVER) {
+		giterr("first-parent history in %s", mirror);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	git_revwalk_free(w);
+	return rc;
+}
+
+int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	const char *summary;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	gitinit();
+	if (git_repository_open_bare(&repo, mirror) < 0)
+		return giterr("cannot open git mirror %s", mirror);
+	if (lookup_commit(repo, mirror, commit, &c) < 0)
+		goto cleanup;
+	git_oid_tostr(out->id, sizeof(out->id), git_commit_id(c));
+	if (git_commit_parentcount(c) > 0)
+		git_oid_tostr(out->parent, sizeof(out->parent), git_commit_parent_id(c, 0));
+	out->time = (long long)git_commit_time(c);
+	summary = git_commit_summary(c);
+	out->subject = xstrdup(summary ? summary : "");
+	if (walk_first(repo, mirror, git_commit_id(c), 0, NULL, &out->depth) < 0)
+		goto cleanup;
+	out->depth--;
+	rc = 0;
+cleanup:
+	if (rc < 0)
+		gitcommit_free(out);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
+}
+
+int gitsrc_firstparents(const char *mirror, const char *commit, size_t max, struct strlist *out)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	long long n;
+	int rc = -1;
+
+	gitinit();
+	if (git_repository_open_bare(&repo, mirror) < 0)
+		return giterr("cannot open git mirror %s", mirror);
+	if (lookup_commit(repo, mirror, commit, &c) == 0 && walk_first(repo, mirror, git_commit_id(c), max, out, &n) == 0)
+		rc = 0;
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
+}
+
+void gitcommit_free(struct gitcommit *c)
+{
+	free(c->subject);
+	memset(c, 0, sizeof(*c));
 }

@@ -9,10 +9,23 @@
 #include <stdbool.h>
 
 #include "paths.h"
+#include "util.h"
 
 int gitsrc_mirror(const char *url, const struct paths *p, char **mirror); /* clone or fetch; path of the mirror */
 int gitsrc_resolve(const char *mirror, const char *ref, char commit[41]); /* -1: unknown or ambiguous ref */
 int gitsrc_checkout(const char *mirror, const char *commit, const char *dir); /* files of commit into dir (created) */
+
+struct gitcommit {
+	char id[41];            /* full commit id */
+	char parent[41];        /* its first parent, "" for a root commit */
+	long long time;         /* committer time, seconds since the epoch */
+	long long depth;        /* first-parent ancestors (0 for a root): its place in first-parent order */
+	char *subject;          /* the message's first line */
+};
+int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out); /* what the history records of a commit; -1 with the error */
+int gitsrc_firstparents(const char *mirror, const char *commit, size_t max, struct strlist *out);
+	/* commit, its first parent, that one's first parent... newest first, at most max ids appended; -1 with the error */
+void gitcommit_free(struct gitcommit *c);
 char *gitsrc_mirror_path(const char *url, const struct paths *p); /* CACHE/git/HASH.git for url (not created); NULL with the error */
 void gitsrc_shutdown(void); /* release libgit2 if a gitsrc call started it (tests, for valgrind) */
 

@@ -8,6 +8,7 @@
 #include "pipeline.h"
 #include "archive.h"
 #include "cmd.h"
+#include "histrun.h"
 #include "log.h"
 #include "report.h"
 #include "reproduce.h"
@@ -29,7 +30,7 @@ static const struct {
 	[KIND_RUN] = { "gilbench run --resume", NULL },
 	[KIND_COMPARE] = { "gilbench compare --resume", finish_compare },
 	[KIND_REPRODUCE] = { "gilbench reproduce --resume", finish_reproduce },
-	[KIND_NIGHTLY] = { "gilbench nightly", NULL },
+	[KIND_NIGHTLY] = { "gilbench nightly --resume", histrun_stamp }, /* records the commit's place and the machine */
 	[KIND_BISECT] = { "gilbench bisect --resume", NULL },
 };
 

@@ -306,7 +306,8 @@ static int addtrial(json_t *o, void *arg)
 
 	if (trial_from_json(o, &t) < 0)
 		return -1;
-	ts->v = xreallocarray(ts->v, ts->n + 1, sizeof(*ts->v));
+	if ((ts->n & (ts->n - 1)) == 0) /* capacity doubles at powers of two: a long file is not quadratic */
+		ts->v = xreallocarray(ts->v, ts->n ? 2 * ts->n : 1, sizeof(*ts->v));
 	ts->v[ts->n++] = t;
 	return 0;
 }
@@ -358,7 +359,8 @@ static int addround(json_t *o, void *arg)
 	r.waited = getnum(o, "waited");
 	r.slow = json_is_true(json_object_get(o, "slow"));
 	r.quiet = !json_is_false(json_object_get(o, "quiet"));
-	rs->v = xreallocarray(rs->v, rs->n + 1, sizeof(*rs->v));
+	if ((rs->n & (rs->n - 1)) == 0) /* as addtrial() */
+		rs->v = xreallocarray(rs->v, rs->n ? 2 * rs->n : 1, sizeof(*rs->v));
 	rs->v[rs->n++] = r;
 	return 0;
 }

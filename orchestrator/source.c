@@ -124,6 +124,7 @@ int source_prepare(const struct config *cfg, const struct paths *p, const char *
 				out->origin = xstrdup("(reused tree)");
 		}
 		logmsg("source %.12s: reusing %s", out->id, out->tree);
+		out->reused = true;
 		rc = 0;
 		goto cleanup;
 	}

@@ -9,6 +9,8 @@
 #ifndef GILBENCH_SOURCE_H
 #define GILBENCH_SOURCE_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "paths.h"
 
@@ -19,6 +21,7 @@ struct source {
 	char *ref;      /* git: the ref as asked for; tarball: NULL */
 	char *tree;     /* absolute path of the complete, patched tree */
 	char *key;      /* hash of id and patch contents (names the tree) */
+	bool reused;    /* the tree was there already: this call made nothing */
 };
 
 int source_prepare(const struct config *cfg, const struct paths *p, const char *ref,
