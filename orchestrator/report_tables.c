@@ -283,6 +283,12 @@ static char *winner_times(struct report *r, const struct expconf *e, size_t p, j
 			second = v;
 		}
 	}
+	/* every entry has the same keys: no data, no verdict */
+	json_object_set_new(js, "verdict", json_string(verdict_word(VERDICT_NODATA, e->lower_is_better)));
+	json_object_set_new(js, "winner", json_null());
+	json_object_set_new(js, "need", json_null());
+	json_object_set_new(js, "factor", json_null());
+	json_object_set_new(js, "p", json_null());
 	if (best == (size_t)-1 || second == (size_t)-1)
 		return xstrdup(DASH);
 	/* best against second: ratio = median best / median second */
@@ -322,14 +328,20 @@ static char *winner_race(struct report *r, const struct expconf *e, size_t p, js
 			second = v;
 		}
 	}
+	json_object_set_new(js, "verdict", json_string(verdict_word(VERDICT_NODATA, true)));
+	json_object_set_new(js, "winner", json_null());
+	json_object_set_new(js, "need", json_null());
+	json_object_set_new(js, "factor", json_null());
+	json_object_set_new(js, "p", json_null());
 	if (best == (size_t)-1 || second == (size_t)-1)
 		return xstrdup(DASH);
 	lb = report_avg_lost(r, CELL(r, p, best), e);
 	ls = report_avg_lost(r, CELL(r, p, second), e);
 	if (ls - lb < 0.0005) {
-		json_object_set_new(js, "winner", json_null());
+		json_object_set_new(js, "verdict", json_string("same"));
 		return xstrdup("Tie");
 	}
+	json_object_set_new(js, "verdict", json_string("safer"));
 	json_object_set_new(js, "winner", json_string(vname(r, best)));
 	return xasprintf("%s (safer)", vlabel(r, best));
 }

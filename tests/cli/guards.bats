@@ -109,6 +109,9 @@ while True: pass' &
 		sleep 0.05
 	done
 	kill -KILL $pid; wait $pid || true
+	# the trial gilbench was running when killed runs on, orphaned, to its end: wait for it,
+	# or it competes with the resumed trials on CPU 0 (and rightly spoils one)
+	for i in $(seq 200); do pgrep -f "$R/exp/work.py" >/dev/null || break; sleep 0.05; done
 	# trials counted from here on are past 5: no more hogs
 	run "$GILBENCH" measure --resume "$R"
 	echo "$output"

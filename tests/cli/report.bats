@@ -152,6 +152,15 @@ ZeroDivisionError: division by zero'
 	grep -qF '| no-GIL | — | — | — | build failed |' "$md"
 	grep -qF '| Single-thread baseline | 0.1000 s | — | — |' "$md"
 	grep -qF '| nogil | --disable-gil | — | failed |' "$md"
+	# a row without data has every key of one with data: no verdict, no winner
+	python3 - "$T/run/results.json" <<'PY'
+import json, sys
+s = {x["experiment"]: x for x in json.load(open(sys.argv[1]))["summary"]}
+for name in ("single-thread", "race"):
+    x = s[name]
+    assert x["verdict"] == "no data" and x["winner"] is None and x["text"] == "—", x
+    assert all(k in x for k in ("need", "factor", "p", "notes")), x
+PY
 }
 
 @test "report: a partial run (missing cells and experiments) still reports" {
@@ -194,7 +203,9 @@ assert race["nogil"]["trials"][0]["lost"] == 0.75 and race["gil"]["avg_lost"] ==
 summ = {x["experiment"]: x for x in r["summary"]}
 assert summ["single-thread"]["winner"] is None and summ["single-thread"]["text"] == "Tie"
 assert summ["multiprocessing"]["winner"] == "nogil" and abs(summ["multiprocessing"]["factor"] - 4) < 1e-9
-assert summ["race"]["text"] == "GIL (safer)"
+assert summ["race"]["text"] == "GIL (safer)" and summ["race"]["verdict"] == "safer" and summ["race"]["winner"] == "gil"
+assert summ["single-thread"]["verdict"] == "same" and summ["multiprocessing"]["verdict"] == "faster"
+assert all(set(x) >= {"verdict", "winner", "need", "factor", "p", "text", "notes"} for x in r["summary"]), r["summary"]
 assert r["noise"] == [] and r["failures"] == {"builds": [], "trials": []} and r["partial"] is False
 PY
 }
