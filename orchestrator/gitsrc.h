@@ -2,17 +2,31 @@
  *
  * One bare mirror per repository url under CACHE/git/, fetched with tags; a ref (branch,
  * tag, annotated tag, full or short commit id) resolved to a full commit id; a detached
- * checkout of that commit into a folder. Transfer and checkout progress go through log.h. */
+ * checkout of that commit into a folder; the first-parent line between two commits, and a
+ * commit's summary, author and date (bisect). Transfer and checkout progress go through log.h. */
 #ifndef GILBENCH_GITSRC_H
 #define GILBENCH_GITSRC_H
 
 #include <stdbool.h>
 
 #include "paths.h"
+#include "util.h"
+
+struct gitcommit {
+	char id[41];            /* full commit id */
+	char *summary;          /* the first paragraph of the message, on one line */
+	char *author;           /* "Name <email>" */
+	char *date;             /* the author date, "2026-01-01T00:00:04+00:00" */
+};
 
 int gitsrc_mirror(const char *url, const struct paths *p, char **mirror); /* clone or fetch; path of the mirror */
 int gitsrc_resolve(const char *mirror, const char *ref, char commit[41]); /* -1: unknown or ambiguous ref */
 int gitsrc_checkout(const char *mirror, const char *commit, const char *dir); /* files of commit into dir (created) */
+int gitsrc_firstparent(const char *mirror, const char *good, const char *bad, struct strlist *commits);
+	/* full ids from GOOD to BAD (both full ids) along BAD's first parents, oldest first, both included;
+	   -1 when GOOD is not on that line (not an ancestor, or merged from a side branch) */
+int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out); /* a commit's id, summary, author, date */
+void gitcommit_free(struct gitcommit *c);  /* free the fields and zero it */
 char *gitsrc_mirror_path(const char *url, const struct paths *p); /* CACHE/git/HASH.git for url (not created); NULL with the error */
 void gitsrc_shutdown(void); /* release libgit2 if a gitsrc call started it (tests, for valgrind) */
 
