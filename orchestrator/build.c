@@ -208,25 +208,6 @@ static void envcopy(struct strlist *e, bool probe)
 	}
 }
 
-/* NAME's full path when it is an executable in PATH, else NULL */
-static char *which(const char *name)
-{
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		char *dir = n ? xstrndup(path, n) : xstrdup("."), *f = pathjoin(dir, name);
-		free(dir);
-		if (access(f, X_OK) == 0)
-			return f;
-		free(f);
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
-}
-
 /* ccache's hit and miss counters in the cache the build uses; false when unreadable */
 static bool ccache_stats(const char *ccache, char *const *envp, long *hits, long *misses)
 {
@@ -622,7 +603,7 @@ static int dobuild(struct job *j)
 	envcopy(&j->env, false);
 	for (size_t i = 0; i < bc->env.n; i++)
 		envset(&j->env, bc->env.v[i].key, bc->env.v[i].value);
-	if ((ccache = which("ccache")) && (!getenv("GILBENCH_CCACHE") || strcmp(getenv("GILBENCH_CCACHE"), "0") != 0)) {
+	if ((ccache = findexec("ccache")) && (!getenv("GILBENCH_CCACHE") || strcmp(getenv("GILBENCH_CCACHE"), "0") != 0)) {
 		const char *c = buildvar(bc, "CC");
 		ccdir = pathjoin(j->p->cache, "ccache");
 		envset(&j->env, "CCACHE_DIR", ccdir);
@@ -878,13 +859,6 @@ int buildrec_write(const char *rundir, const struct buildrec *r)
 	return rc;
 }
 
-static char *jdup(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
-}
-
 int buildrec_read(const char *rundir, const char *name, struct buildrec *r)
 {
 	char *path = xasprintf("%s/%s/%s/%s", rundir, RUN_BUILDS, name, RUN_BUILDREC);
@@ -898,27 +872,27 @@ int buildrec_read(const char *rundir, const char *name, struct buildrec *r)
 		errorf("%s: not a build record (no name or key)", path);
 		goto cleanup;
 	}
-	r->name = jdup(o, "name");
-	r->key = jdup(o, "key");
+	r->name = jstrdup(o, "name");
+	r->key = jstrdup(o, "key");
 	r->inputs = json_incref(json_object_get(o, "inputs"));
-	r->prefix = jdup(o, "prefix");
-	r->python = jdup(o, "python");
+	r->prefix = jstrdup(o, "prefix");
+	r->python = jstrdup(o, "python");
 	r->reused = json_is_true(json_object_get(o, "reused"));
 	r->ok = json_is_true(json_object_get(o, "ok"));
 	r->interrupted = json_is_true(json_object_get(o, "interrupted"));
-	r->error = jdup(o, "error");
-	r->failed_step = jdup(o, "failed_step");
+	r->error = jstrdup(o, "error");
+	r->failed_step = jstrdup(o, "failed_step");
 	r->verify_failed = r->failed_step && strcmp(r->failed_step, "verify") == 0;
 	steps = json_object_get(o, "steps");
 	for (int i = 0; i < NSTEPS; i++)
 		r->seconds[i] = json_number_value(json_object_get(steps, stepnames[i]));
 	r->interp.gil_disabled = json_is_true(json_object_get(o, "gil_disabled"));
 	r->interp.gil_enabled = json_is_true(json_object_get(o, "gil_enabled_at_runtime"));
-	r->interp.version = jdup(o, "version");
-	r->interp.number = jdup(o, "number");
-	r->interp.executable = jdup(o, "executable");
-	r->interp.config_args = jdup(o, "config_args");
-	r->interp.cc = jdup(o, "cc");
+	r->interp.version = jstrdup(o, "version");
+	r->interp.number = jstrdup(o, "number");
+	r->interp.executable = jstrdup(o, "executable");
+	r->interp.config_args = jstrdup(o, "config_args");
+	r->interp.cc = jstrdup(o, "cc");
 	cc = json_object_get(o, "ccache");
 	r->ccache_hits = (long)json_integer_value(json_object_get(cc, "hits"));
 	r->ccache_misses = (long)json_integer_value(json_object_get(cc, "misses"));

@@ -99,6 +99,14 @@ void cmd_pipeopts(const struct opts *o, struct pipeopts *po)
 	po->fail_inconclusive = opt_set(o, OPT_FAIL_ON_INCONCLUSIVE);
 }
 
+void cmd_summary(const struct pipeline *p)
+{
+	if (p->summary)
+		printf("%s\n", p->summary);
+	printf("%s\n", p->summary_path);
+	fflush(stdout);
+}
+
 int cmd_end(struct pipeline *p, int rc, const char *out)
 {
 	int code = pipeline_exit(p, rc);

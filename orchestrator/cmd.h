@@ -46,6 +46,7 @@ int cmd_fail(void);                                 /* print errmsg(); return EX
 struct pipeline;
 struct pipeopts;
 void cmd_pipeopts(const struct opts *o, struct pipeopts *po); /* the pipeline's options from the command line */
+void cmd_summary(const struct pipeline *p);           /* print what the run says (its summary) and where it is */
 int cmd_end(struct pipeline *p, int rc, const char *out);
 	/* the exit code of a pipeline that returned RC; on failure print the error, where what finished
 	   is and, when interrupted (or OUT already holds a run), the command that continues it */

@@ -9,7 +9,6 @@
  * step and its log's tail) goes to stderr. Exit: 0, 3 when an interpreter's GIL state does
  * not match its flags, 4 when a build failed, 130 when interrupted. */
 #include "cmd.h"
-#include "config.h"
 #include "hash.h"
 #include "log.h"
 #include "pipeline.h"
@@ -38,33 +37,15 @@ static void printrec(const struct buildrec *r, int width)
 static int open_run(const struct opts *o, const struct pipeopts *po, struct pipeline *p)
 {
 	const char *out = opt_text(o, OPT_OUT);
-	struct config *cfg = NULL;
-	int rc = -1;
+	char hex[HEXLEN];
 
-	if (config_load(o->args[0], &cfg) < 0)
+	if (!out || rundir_is(out) != 1)
+		return pipeline_new(p, po, o->args[0], out, opt_text(o, OPT_REF));
+	if (sha256_file(o->args[0], hex) < 0 || pipeline_resume(p, po, out, KIND_RUN) < 0)
 		return -1;
-	if (opt_set(o, OPT_REF) && cfg->source.kind != SRC_GIT) {
-		errorf("--ref: %s has a tarball source, not a git one", o->args[0]);
-		goto cleanup;
-	}
-	if (out && rundir_is(out) == 1) {
-		if (pipeline_resume(p, po, out, KIND_RUN) < 0)
-			goto cleanup;
-		if (strcmp(p->cfg->hash, cfg->hash) != 0) {
-			errorf("%s holds a run of another config than %s (its config.yaml differs)", out, o->args[0]);
-			goto cleanup;
-		}
-	} else {
-		if (pipeline_create(p, po, KIND_RUN, cfg->name, out) < 0 || rundir_seed(cfg, p->run.dir) < 0)
-			goto cleanup;
-		rundir_addside(&p->run, "", opt_text(o, OPT_REF));
-		if (pipeline_start(p) < 0)
-			goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	delconfig(cfg);
-	return rc;
+	if (strcmp(p->cfg->hash, hex) != 0)
+		return errorf("%s holds a run of another config than %s (its config.yaml differs)", out, o->args[0]);
+	return 0;
 }
 
 static int build_main(struct opts *o)

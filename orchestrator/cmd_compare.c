@@ -126,9 +126,7 @@ static int revs_main(const struct opts *o)
 	if (rc == 0)
 		rc = pipeline_all(&p);
 	if (rc == 0) {
-		fputs(p.summary, stdout);
-		printf("\n%s\n", p.summary_path);
-		fflush(stdout);
+		cmd_summary(&p);
 		say_regressions(&p.cmp, p.out.regressions, p.o.fail_regression);
 	}
 	rc = cmd_end(&p, rc, opt_text(o, OPT_OUT));

@@ -65,11 +65,8 @@ static int reproduce_main(struct opts *o)
 	rc = resume ? pipeline_resume(&p, &po, resume, KIND_REPRODUCE) : seed(o->args[0], o, &po, &p, &verify);
 	if (rc == 0)
 		rc = pipeline_all(&p);
-	if (rc == 0) {
-		fputs(p.summary, stdout);
-		printf("\n%s\n", p.summary_path);
-		fflush(stdout);
-	}
+	if (rc == 0)
+		cmd_summary(&p);
 	p.out.verify_failed |= verify;
 	rc = cmd_end(&p, rc, opt_text(o, OPT_OUT));
 	pipeline_free(&p);

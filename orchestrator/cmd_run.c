@@ -6,31 +6,10 @@
  * continues any run directory as the kind it records: a compare resumed this way still
  * builds each side from its own commit. */
 #include "cmd.h"
-#include "config.h"
 #include "pipeline.h"
 #include "util.h"
 
 #include <stdio.h>
-
-static int run_new(const struct opts *o, const struct pipeopts *po, struct pipeline *p)
-{
-	struct config *cfg = NULL;
-	int rc = -1;
-
-	if (config_load(o->args[0], &cfg) < 0)
-		return -1;
-	if (opt_set(o, OPT_REF) && cfg->source.kind != SRC_GIT) {
-		errorf("--ref: %s has a tarball source, not a git one", o->args[0]);
-		goto cleanup;
-	}
-	if (pipeline_create(p, po, KIND_RUN, cfg->name, opt_text(o, OPT_OUT)) < 0 || rundir_seed(cfg, p->run.dir) < 0)
-		goto cleanup;
-	rundir_addside(&p->run, "", opt_text(o, OPT_REF));
-	rc = pipeline_start(p);
-cleanup:
-	delconfig(cfg);
-	return rc;
-}
 
 static int run_main(struct opts *o)
 {
@@ -44,14 +23,12 @@ static int run_main(struct opts *o)
 	if (!resume && (rc = cmd_operands(&cmd_run, o, 1, 1, "CONFIG")) != 0)
 		return rc;
 	cmd_pipeopts(o, &po);
-	rc = resume ? pipeline_resume(&p, &po, resume, NKINDS) : run_new(o, &po, &p);
+	rc = resume ? pipeline_resume(&p, &po, resume, NKINDS)
+	            : pipeline_new(&p, &po, o->args[0], opt_text(o, OPT_OUT), opt_text(o, OPT_REF));
 	if (rc == 0)
 		rc = pipeline_all(&p);
-	if (rc == 0) {
-		if (p.summary)
-			fputs(p.summary, stdout);
-		printf("%s\n", p.summary_path);
-	}
+	if (rc == 0)
+		cmd_summary(&p);
 	rc = cmd_end(&p, rc, opt_text(o, OPT_OUT));
 	pipeline_free(&p);
 	return rc;

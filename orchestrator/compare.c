@@ -18,13 +18,12 @@
 #include "cells.h"
 #include "config.h"
 #include "doc.h"
+#include "fmt.h"
 #include "results.h"
 #include "rundir.h"
 #include "stats.h"
 #include "util.h"
 #include "verdict.h"
-
-#define DASH "\xe2\x80\x94"
 
 struct cside {
 	const char *dir, *suffix;
@@ -124,17 +123,12 @@ static void names(const struct cctx *x, const struct ccell *c, const char **exp,
 	*variant = xstrndup(v, strlen(v) - strlen(suf));
 }
 
-static json_t *num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *summary_json(const struct summary *m)
 {
 	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n", (json_int_t)m->n,
-	                 "median", num(m->median), "mean", num(m->mean), "sd", num(m->sd),
-	                 "cv", num(m->cv), "min", num(m->min), "max", num(m->max),
-	                 "ci_lo", num(m->ci_lo), "ci_hi", num(m->ci_hi));
+	                 "median", fmt_jnum(m->median), "mean", fmt_jnum(m->mean), "sd", fmt_jnum(m->sd),
+	                 "cv", fmt_jnum(m->cv), "min", fmt_jnum(m->min), "max", fmt_jnum(m->max),
+	                 "ci_lo", fmt_jnum(m->ci_lo), "ci_hi", fmt_jnum(m->ci_hi));
 }
 
 static char *side_text(const struct summary *m)
@@ -213,11 +207,11 @@ static void compare_cell(struct cctx *x, const struct ccell *c)
 	json_array_append_new(x->cells, json_pack(
 		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"key", c->key, "experiment", exp, "variant", variant, "point", point,
-		"a", summary_json(&sa), "b", summary_json(&sb), "ratio", num(j.c.ratio), "ratio_lo", num(j.c.ratio_lo),
-		"ratio_hi", num(j.c.ratio_hi), "p", num(j.c.p), "significant", j.c.significant, "lower_is_better", lower,
-		"change", num(j.c.ratio - 1), "verdict", word(x, j.verdict, lower), "worse", j.verdict == VERDICT_WORSE,
-		"slowdown", num(slowdown), "equivalence", json_pack("[o, o]", num(j.eq_lo), num(j.eq_hi)),
-		"rel_lo", num(j.rel_lo), "rel_hi", num(j.rel_hi), "tost_p", num(j.tost_p),
+		"a", summary_json(&sa), "b", summary_json(&sb), "ratio", fmt_jnum(j.c.ratio), "ratio_lo", fmt_jnum(j.c.ratio_lo),
+		"ratio_hi", fmt_jnum(j.c.ratio_hi), "p", fmt_jnum(j.c.p), "significant", j.c.significant, "lower_is_better", lower,
+		"change", fmt_jnum(j.c.ratio - 1), "verdict", word(x, j.verdict, lower), "worse", j.verdict == VERDICT_WORSE,
+		"slowdown", fmt_jnum(slowdown), "equivalence", json_pack("[o, o]", fmt_jnum(j.eq_lo), fmt_jnum(j.eq_hi)),
+		"rel_lo", fmt_jnum(j.rel_lo), "rel_hi", fmt_jnum(j.rel_hi), "tost_p", fmt_jnum(j.tost_p),
 		"need", j.need ? json_integer(j.need) : json_null()));
 	free(cellname);
 	free(variant);

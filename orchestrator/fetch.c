@@ -491,7 +491,8 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 			unlink(part);
 			goto cleanup;
 		}
-		fsyncdir(file);
+		if (fsyncdir(file) < 0)
+			goto cleanup;
 		if (writefile(opath, place, strlen(place)) < 0)
 			warn("%s", errmsg());
 		*path = xstrdup(file);

@@ -24,18 +24,25 @@ static void cenv(struct strlist *env)
 	strlist_add(env, "LC_ALL=C");
 }
 
-static void logout(const char *logpath, const char *head, const struct spawnres *r)
+/* append patch's output to the log; -1 with the error when it cannot be written whole */
+static int logout(const char *logpath, const char *head, const struct spawnres *r)
 {
 	FILE *f;
+	int bad;
 
-	if (!logpath || !(f = fopen(logpath, "a")))
-		return;
+	if (!logpath)
+		return 0;
+	if (!(f = fopen(logpath, "a")))
+		return errorf("open %s:", logpath);
 	fprintf(f, "== %s: %s\n", head, spawn_status(r));
 	if (r->out)
 		fwrite(r->out, 1, r->outlen, f);
 	if (r->err)
 		fwrite(r->err, 1, r->errlen, f);
-	fclose(f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return errorf("write %s:", logpath);
+	return 0;
 }
 
 /* what went wrong, from patch's output, into b */
@@ -82,7 +89,10 @@ static int runpatch(const struct patchconf *pc, const char *tree, const char *lo
 	if (spawn(&o, &r) < 0)
 		return errwrap("%s", pc->name);
 	head = xasprintf("%s%s", pc->name, dry ? " (dry run)" : "");
-	logout(logpath, head, &r);
+	if (logout(logpath, head, &r) < 0) {
+		free(head);
+		goto cleanup;
+	}
 	free(head);
 	if (!spawn_ok(&r)) {
 		if (r.exited) {

@@ -107,6 +107,29 @@ int pipeline_start(struct pipeline *p)
 	return 0;
 }
 
+int pipeline_new(struct pipeline *p, const struct pipeopts *o, const char *config, const char *out, const char *ref)
+{
+	struct config *cfg = NULL;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->o = *o;
+	if (config_load(config, &cfg) < 0)
+		return -1;
+	if (ref && cfg->source.kind != SRC_GIT) {
+		p->out.usage = true;
+		errorf("--ref: %s has a tarball source, not a git one", config);
+		goto cleanup;
+	}
+	if (pipeline_create(p, o, KIND_RUN, cfg->name, out) < 0 || rundir_seed(cfg, p->run.dir) < 0)
+		goto cleanup;
+	rundir_addside(&p->run, "", ref);
+	rc = pipeline_start(p);
+cleanup:
+	delconfig(cfg);
+	return rc;
+}
+
 int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *dir, enum runkind want)
 {
 	memset(p, 0, sizeof(*p));

@@ -64,6 +64,9 @@ struct pipeline {
 int pipeline_create(struct pipeline *p, const struct pipeopts *o, enum runkind kind, const char *name, const char *out);
 	/* a new run directory, locked; the caller seeds it and calls pipeline_start; -1 with the error */
 int pipeline_start(struct pipeline *p); /* write run.json and load the seeded config; the run can be resumed from here on */
+int pipeline_new(struct pipeline *p, const struct pipeopts *o, const char *config, const char *out, const char *ref);
+	/* a new plain run of CONFIG: created, seeded with the config as given, one side at REF (NULL: the
+	   config's), started; -1 with the error */
 int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *dir, enum runkind want);
 	/* open DIR as the kind it records (want NKINDS: any; else a different kind is refused); -1 with the error */
 int pipeline_build(struct pipeline *p);   /* every side's source, then its builds; failures recorded in p->out */

@@ -19,6 +19,7 @@
 
 #include "archive.h"
 #include "doc.h"
+#include "fmt.h"
 #include "hash.h"
 #include "rundir.h"
 #include "util.h"
@@ -147,7 +148,7 @@ static char *scalar_text(json_t *v)
 	case JSON_REAL: return xasprintf("%.4g", json_real_value(v));
 	case JSON_TRUE: return xstrdup("true");
 	case JSON_FALSE: return xstrdup("false");
-	case JSON_NULL: return xstrdup("\xe2\x80\x94");
+	case JSON_NULL: return xstrdup(DASH);
 	case JSON_ARRAY: return xasprintf("[%zu items]", json_array_size(v));
 	default: return xstrdup("{...}");
 	}

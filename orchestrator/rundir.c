@@ -217,13 +217,6 @@ cleanup:
 	return rc;
 }
 
-static char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
-}
-
 /* run.json into r; -1 naming the file and the field */
 static int readstate(struct rundir *r, const char *path)
 {
@@ -263,10 +256,10 @@ static int readstate(struct rundir *r, const char *path)
 		}
 		rundir_addside(r, json_string_value(json_object_get(v, "name")), NULL);
 		s = &r->sides[r->nsides - 1];
-		s->ref = jstr(v, "ref");
-		s->commit = jstr(v, "commit");
+		s->ref = jstrdup(v, "ref");
+		s->commit = jstrdup(v, "commit");
 	}
-	r->created = jstr(o, "created");
+	r->created = jstrdup(o, "created");
 	r->extra = json_deep_copy(json_object_get(o, "extra"));
 	if (!json_is_object(r->extra)) {
 		json_decref(r->extra);

@@ -79,25 +79,6 @@ static int toolerr(const char *what, const char *tool, const struct spawnres *r)
 	return -1;
 }
 
-/* NAME's full path when it is an executable file in PATH, else NULL */
-static char *inpath(const char *name)
-{
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		char *dir = n ? xstrndup(path, n) : xstrdup("."), *f = pathjoin(dir, name);
-		free(dir);
-		if (access(f, X_OK) == 0 && !isdir(f))
-			return f;
-		free(f);
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
-}
-
 int slurm_check(void)
 {
 	static const char *tools[] = { "sbatch", "squeue", "scancel", "scontrol" };
@@ -107,7 +88,7 @@ int slurm_check(void)
 	int rc = -1;
 
 	for (size_t i = 0; i < LEN(tools); i++) {
-		char *p = inpath(tools[i]);
+		char *p = findexec(tools[i]);
 		if (!p)
 			return errorf("%s not found in PATH (is Slurm installed? Debian's slurm-client has it; PATH=%s)",
 			              tools[i], getenv("PATH") ? getenv("PATH") : "");

@@ -158,7 +158,8 @@ int source_prepare(const struct config *cfg, const struct paths *p, const char *
 		errorf("rename %s to %s:", tmp, out->tree);
 		goto fail;
 	}
-	fsyncdir(out->tree);
+	if (fsyncdir(out->tree) < 0)
+		goto cleanup; /* the tree is whole; only its name may not be on disk yet */
 	logmsg("source %.12s: prepared %s", out->id, out->tree);
 	rc = 0;
 	goto cleanup;

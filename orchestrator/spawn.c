@@ -189,7 +189,7 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, deflt;
-	int opipe[2] = {-1, -1}, epipe[2] = {-1, -1}, outfd = -1, infd = -1, err;
+	int opipe[2] = {-1, -1}, epipe[2] = {-1, -1}, outfd = -1, infd = -1, err, unpinerr = 0;
 	struct buf ob = {0}, eb = {0};
 	cpu_set_t saved, want;
 	bool pinned = false;
@@ -254,8 +254,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		err = forkexec(o, infd, o->capture ? opipe[1] : outfd, o->capture ? epipe[1] : outfd, &pid);
 	else
 		err = posix_spawnp(&pid, o->argv[0], &fa, &at, o->argv, o->envp ? o->envp : environ);
-	if (pinned)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	if (pinned && sched_setaffinity(0, sizeof(saved), &saved) < 0)
+		unpinerr = errno; /* said once the child is waited for */
 	if (err) {
 		errno = err;
 		errorf("cannot run %s%s%s:", o->argv[0], o->cwd ? " in " : "", o->cwd ? o->cwd : "");
@@ -350,6 +350,10 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		ob.s = eb.s = NULL;
 	}
 	rc = 0;
+	if (unpinerr) {
+		errno = unpinerr;
+		rc = errorf("restore gilbench's own CPU affinity after starting %s pinned to %s:", o->argv[0], o->cpus);
+	}
 cleanup:
 	for (int i = 0; i < 2; i++) {
 		if (opipe[i] >= 0)

@@ -555,3 +555,28 @@ int readjson(const char *path, bool optional, json_t **out)
 		return errorf("%s:%d:%d: %s", path, err.line, err.column, err.text);
 	return 0;
 }
+
+char *findexec(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		char *dir = n ? xstrndup(path, n) : xstrdup("."), *f = pathjoin(dir, name);
+		free(dir);
+		if (access(f, X_OK) == 0 && isregular(f))
+			return f;
+		free(f);
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return NULL;
+}
+
+char *jstrdup(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}

@@ -55,6 +55,7 @@ int rmtree(const char *path);                               /* rm -rf; missing i
 bool exists(const char *path);
 bool isdir(const char *path);
 bool isregular(const char *path);                           /* a regular file, following links */
+char *findexec(const char *name);                           /* NAME's path when an executable file in $PATH holds it, else NULL */
 int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
 int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename */
 int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
@@ -69,6 +70,7 @@ int listdir_suffix(const char *dir, const char *suffix, struct strlist *out); /*
 /* JSON documents: the one way gilbench reads and writes them */
 #define JSON_DOC (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
 int writejson(const char *path, json_t *doc, size_t flags); /* encode with FLAGS, a final newline, writefile; -1 with the error */
+char *jstrdup(json_t *o, const char *key);                  /* a copy of the string member KEY of O, or NULL when it is not a string */
 int readjson(const char *path, bool optional, json_t **out);/* parse a whole file; absent and OPTIONAL: 0 and NULL;
                                                                else -1 with "PATH:LINE:COL: problem" */
 

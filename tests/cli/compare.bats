@@ -285,6 +285,70 @@ PY
 	[[ "$output" == *"side B (nosuchref)"*"nosuchref"* ]]
 }
 
+# interrupt_compare OUT: start a two-revision compare of the fake repository into OUT and
+# interrupt it with SIGINT once a few trials are on disk; exit 130 expected
+interrupt_compare() {
+	"$GILBENCH" compare "$T/cfg/c.yaml" base slow --out "$1" --tie 25 >"$T/out" 2>&1 &
+	pid=$!
+	for i in $(seq 600); do
+		[ -f "$1/results.jsonl" ] && [ "$(wc -l <"$1/results.jsonl")" -ge 4 ] && break
+		sleep 0.1
+	done
+	kill -INT $pid
+	wait $pid && status=0 || status=$?
+	cat "$T/out"
+	[ "$status" -eq 130 ]
+	grep -q "continue it with gilbench compare --resume $1" "$T/out"
+	[ ! -e "$1/compare.json" ]
+}
+
+# the run directory's B builds are B's and the comparison says B is slower
+check_resumed_compare() {
+	local base slow
+	base=$(git -C "$T/repo" rev-parse base) slow=$(git -C "$T/repo" rev-parse slow)
+	for b in gil nogil; do
+		grep -q "\"source\": \"$base\"" "$1/builds/$b.A/build.json"
+		grep -q "\"source\": \"$slow\"" "$1/builds/$b.B/build.json"
+	done
+	python3 - "$1" <<'PY'
+import collections, json, sys
+d = json.load(open(sys.argv[1] + "/compare.json"))
+cells = {(c["experiment"], c["variant"]): c["verdict"] for c in d["comparison"]["cells"]}
+assert all(cells[("affected", v)] == "slower" for v in ("gil", "nogil", "nogil-gil1")), cells
+rows = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
+seen = collections.Counter((r["cell"], r["round"]) for r in rows)
+assert max(seen.values()) == 1, [k for k, n in seen.items() if n > 1]
+PY
+}
+
+@test "compare: an interrupted two-revision compare resumed with run --resume still measures B's commit" {
+	fakerepo
+	export GILBENCH_WORK=$T/work
+	interrupt_compare "$T/run"
+	# main moves on meanwhile: the resume must build B from the commit recorded, not from a ref
+	git -C "$T/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m later
+	run "$GILBENCH" run --resume "$T/run"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/run/compare.md"* ]]
+	check_resumed_compare "$T/run"
+	"$GILBENCH" verify "$T/run.tar.gz"
+}
+
+@test "compare: compare --resume continues it too; a resume by the wrong command names the right one" {
+	fakerepo
+	export GILBENCH_WORK=$T/work
+	interrupt_compare "$T/run"
+	run "$GILBENCH" reproduce --resume "$T/run"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/run is a compare run; continue it with gilbench compare --resume $T/run"* ]]
+	run "$GILBENCH" compare --resume "$T/run" --fail-on-regression 30
+	echo "$output"
+	[ "$status" -eq 5 ]
+	check_resumed_compare "$T/run"
+}
+
 @test "compare: two revisions of REAL CPython 3.13.5: a slower Thread.start() is found, single-thread is unchanged" {
 	cpython_history_repo
 	shared=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench

@@ -287,9 +287,44 @@ static void test_write(void **state)
 	delconfig(cfg);
 }
 
+/* The ids of a frozen config, pinned in tests/unit/golden/cellids.txt: a change to how ids
+ * are made would orphan every run directory made before it (no --resume, compare, report). */
+static void test_golden_ids(void **state)
+{
+	char *cfgpath = xasprintf("%s/tests/unit/golden/cells.yaml", root);
+	char *idpath = xasprintf("%s/tests/unit/golden/cellids.txt", root);
+	char *text = NULL, *line, *save = NULL;
+	struct config *cfg = NULL;
+	struct plan *p = NULL;
+	size_t i = 0;
+
+	(void)state;
+	assert_int_equal(config_load(cfgpath, &cfg), 0);
+	assert_int_equal(plan_make(cfg, &p), 0);
+	assert_int_equal(readfile(idpath, &text, NULL), 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		const struct cell *c;
+		char *want;
+		assert_true(i < p->ncells);
+		c = &p->cells[i];
+		want = xasprintf("%s %s %s %s", c->id, cfg->exps[c->exp].name, cfg->variants[c->variant].name,
+		                 *p->points[c->point].label ? p->points[c->point].label : "-");
+		assert_string_equal(line, want);
+		free(want);
+	}
+	assert_int_equal(i, p->ncells);
+	assert_int_equal(i, 30);
+	free(text);
+	delplan(p);
+	delconfig(cfg);
+	free(cfgpath);
+	free(idpath);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_ids),
 		cmocka_unit_test(test_lab_expansion),
 		cmocka_unit_test(test_two_dimensions),
 		cmocka_unit_test(test_ids_stable),
