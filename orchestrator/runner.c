@@ -144,6 +144,38 @@ static int loadbuilds(struct runner *R)
 	return 0;
 }
 
+/* the selection of runopts: variants, experiment, point (a stand-in until the runner's own) */
+static bool varselected(const struct runner *R, const char *name)
+{
+	if (!R->o->variants)
+		return true;
+	for (size_t i = 0; R->o->variants[i]; i++)
+		if (strcmp(R->o->variants[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool pointselected(const struct runner *R, size_t p)
+{
+	const struct point *pt = &R->plan->points[p];
+
+	return (!R->o->experiment || strcmp(R->cfg->exps[pt->exp].name, R->o->experiment) == 0) &&
+	       (!R->o->point || strcmp(pt->label, R->o->point) == 0);
+}
+
+/* more_rounds: the highest round recorded for the runnable cells of point p */
+static int highround(const struct runner *R, size_t p)
+{
+	size_t high = 0;
+
+	for (size_t k = 0; R->o->more_rounds && k < R->nactive; k++) {
+		const struct cell *c = plan_cell(R->plan, p, R->active[k]);
+		size_t n = R->cells[c - R->plan->cells].nround;
+		high = n > high ? n : high;
+	}
+	return (int)high;
+}
+
 static int probevariants(struct runner *R)
 {
 	const struct config *cfg = R->cfg;
@@ -156,6 +188,8 @@ static int probevariants(struct runner *R)
 		struct vstate *vs = &R->vars[v];
 
 		mkenv(R, vc, &vs->env);
+		if (!varselected(R, vc->name))
+			continue;
 		if (!br->ok) {
 			const char *e = br->error ? br->error : "no error recorded";
 			warn("build %s failed (%.*s): variant %s is skipped", cfg->builds[vc->build].name,
@@ -568,14 +602,14 @@ static int runpoint(struct runner *R, size_t p)
 {
 	const struct point *pt = &R->plan->points[p];
 	const struct expconf *e = &R->cfg->exps[pt->exp];
-	int warm = e->warmup > 0 ? e->warmup : 0, n = basetrials(R, e);
+	int warm = e->warmup > 0 ? e->warmup : 0, n = basetrials(R, e), base = highround(R, p);
 	struct cpusample a, b;
 	size_t ranbefore = R->sum->ran;
 	double share;
 
 	sysinfo_sample(&a);
 	R->childcpu = 0;
-	for (int round = 1; round <= warm + n; round++) {
+	for (int round = base + 1; round <= base + warm + n; round++) {
 		for (size_t k = 0; k < R->nactive; k++) {
 			size_t v = R->active[(k + (size_t)round - 1) % R->nactive];
 			const struct cell *c = plan_cell(R->plan, p, v);
@@ -590,12 +624,12 @@ static int runpoint(struct runner *R, size_t p)
 					cs->metrics = xreallocarray(cs->metrics, cs->nmetrics + 1, sizeof(*cs->metrics));
 					cs->metrics[cs->nmetrics++] = t->metric;
 				}
-			} else if (runtrial(R, c, round, round <= warm) < 0) {
+			} else if (runtrial(R, c, round, round <= base + warm) < 0) {
 				return -1;
 			}
 			progress_set(R->prog, ++R->done);
 		}
-		if (R->target > 0 && round == warm + n) {
+		if (R->target > 0 && round == base + warm + n) {
 			bool all = true;
 			for (size_t k = 0; k < R->nactive; k++) {
 				const struct cell *c = plan_cell(R->plan, p, R->active[k]);
@@ -706,7 +740,8 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 		warn("the machine is busy before the run (load %.2f on %d spare cores); timings may be noisy",
 		     R.first.load1, spare);
 	for (size_t p = 0; p < plan->npoints; p++)
-		sum->planned += (size_t)(cfg->exps[plan->points[p].exp].warmup +
+		if (pointselected(&R, p))
+			sum->planned += (size_t)(cfg->exps[plan->points[p].exp].warmup +
 		                          basetrials(&R, &cfg->exps[plan->points[p].exp])) * R.nactive;
 	if (writemeta(&R) < 0)
 		goto cleanup;
@@ -714,7 +749,7 @@ int runner_run(const char *rundir, const struct config *cfg, const struct plan *
 	R.prog = mkprogress("trials", PROGRESS_COUNT);
 	progress_total(R.prog, sum->planned);
 	for (size_t p = 0; p < plan->npoints; p++)
-		if (runpoint(&R, p) < 0)
+		if (pointselected(&R, p) && runpoint(&R, p) < 0)
 			goto cleanup;
 	R.status = "complete";
 	rc = 0;

@@ -35,6 +35,10 @@ struct runopts {
 	const char *cpus;       /* pin trials to these CPUs; NULL: run.cpus from the config */
 	int min_trials, max_trials; /* adaptive trials; 0: from the config */
 	double target;          /* relative 95% CI half-width to reach; 0: from the config (0 there: off) */
+	const char *const *variants; /* NULL-terminated names of the variants to run; NULL: all */
+	const char *experiment; /* run only this experiment; NULL: all */
+	const char *point;      /* only the point with this label; NULL: every point */
+	bool more_rounds;       /* append fresh interleaved rounds after the highest recorded for the selected cells */
 };
 
 struct runsummary {
