@@ -36,6 +36,7 @@ struct cmd {
 extern const struct cmd cmd_run, cmd_plan, cmd_fetch, cmd_build, cmd_measure, cmd_report, cmd_archive, cmd_verify;
 extern const struct cmd cmd_compare, cmd_reproduce;
 extern const struct cmd cmd_canary;
+extern const struct cmd cmd_bisect;
 
 int cmd_main(int argc, char **argv);                /* gilbench ARGS: look the command up, parse, run it */
 void cmd_usage(const struct cmd *c, int tostderr);  /* print "usage: gilbench NAME USAGE", the options, the about */

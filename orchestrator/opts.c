@@ -46,6 +46,13 @@ static const struct optdef table[] = {
 	{ OPT_PYTHON, "python", 0, ARG_TEXT, "PATH", 0, 0, "the Python interpreter to use" },
 	{ OPT_THRESHOLD, "threshold", 0, ARG_PERCENT, "PCT", 0.001, 1000, "the size of change that matters, in percent" },
 	{ OPT_NO_UPDATE, "no-update", 0, ARG_NONE, NULL, 0, 0, "change nothing stored" },
+	{ OPT_DB, "db", 0, ARG_TEXT, "FILE", 0, 0,
+	  "the history database (default $GILBENCH_DB, else reports/history.sqlite)" },
+	{ OPT_EXPERIMENT, "experiment", 0, ARG_TEXT, "NAME", 0, 0, "only the experiment called NAME" },
+	{ OPT_POINT, "point", 0, ARG_TEXT, "LABEL", 0, 0, "only the point with this label, e.g. threads=4" },
+	{ OPT_VARIANT, "variant", 0, ARG_LIST, "NAME", 0, 0,
+	  "the variant called NAME; twice: the ratio of the first to the second (--variant nogil --variant gil)" },
+	{ OPT_ALERT, "alert", 0, ARG_COUNT, "ID", 1, 2147483647, "the nightly history's alert number ID" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, 0, 0, "only warnings and errors" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, 0, 0, "this help" },
 };
