@@ -512,7 +512,7 @@ static int notonline(git_repository *repo, const char *good, const char *bad)
 	return errorf("%.12s is not an ancestor of %.12s", good, bad);
 }
 
-int gitsrc_firstparent(const char *mirror, const char *good, const char *bad, struct strlist *commits)
+int gitsrc_between(const char *mirror, const char *good, const char *bad, struct strlist *commits)
 {
 	git_repository *repo = NULL;
 	git_commit *c = NULL, *parent = NULL;
@@ -562,7 +562,7 @@ cleanup:
 	return rc;
 }
 
-int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out)
+int gitsrc_info(const char *mirror, const char *commit, struct gitinfo *out)
 {
 	git_repository *repo = NULL;
 	git_commit *c = NULL;
@@ -594,13 +594,13 @@ int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out)
 	rc = 0;
 cleanup:
 	if (rc < 0)
-		gitcommit_free(out);
+		gitinfo_free(out);
 	git_commit_free(c);
 	git_repository_free(repo);
 	return rc;
 }
 
-void gitcommit_free(struct gitcommit *c)
+void gitinfo_free(struct gitinfo *c)
 {
 	free(c->summary);
 	free(c->author);

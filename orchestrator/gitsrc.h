@@ -12,7 +12,7 @@
 #include "paths.h"
 #include "util.h"
 
-struct gitcommit {
+struct gitinfo {                /* what a bisect report says of a commit */
 	char id[41];            /* full commit id */
 	char *summary;          /* the first paragraph of the message, on one line */
 	char *author;           /* "Name <email>" */
@@ -22,12 +22,12 @@ struct gitcommit {
 int gitsrc_mirror(const char *url, const struct paths *p, char **mirror); /* clone or fetch; path of the mirror */
 int gitsrc_resolve(const char *mirror, const char *ref, char commit[41]); /* -1: unknown or ambiguous ref */
 int gitsrc_checkout(const char *mirror, const char *commit, const char *dir); /* files of commit into dir (created) */
-int gitsrc_firstparent(const char *mirror, const char *good, const char *bad, struct strlist *commits);
+char *gitsrc_mirror_path(const char *url, const struct paths *p); /* CACHE/git/HASH.git for url (not created); NULL with the error */
+int gitsrc_between(const char *mirror, const char *good, const char *bad, struct strlist *commits);
 	/* full ids from GOOD to BAD (both full ids) along BAD's first parents, oldest first, both included;
 	   -1 when GOOD is not on that line (not an ancestor, or merged from a side branch) */
-int gitsrc_commit(const char *mirror, const char *commit, struct gitcommit *out); /* a commit's id, summary, author, date */
-void gitcommit_free(struct gitcommit *c);  /* free the fields and zero it */
-char *gitsrc_mirror_path(const char *url, const struct paths *p); /* CACHE/git/HASH.git for url (not created); NULL with the error */
+int gitsrc_info(const char *mirror, const char *commit, struct gitinfo *out); /* a commit's id, summary, author, date */
+void gitinfo_free(struct gitinfo *c);  /* free the fields and zero it */
 void gitsrc_shutdown(void); /* release libgit2 if a gitsrc call started it (tests, for valgrind) */
 
 #endif

@@ -453,7 +453,7 @@ static void test_interrupted_clone(void **state)
 	free(t);
 }
 
-static void test_firstparent(void **state)
+static void test_between(void **state)
 {
 	struct strlist l = {0};
 	char *out = NULL, *script = mkrepo_sh(), M[41] = "";
@@ -468,44 +468,44 @@ static void test_firstparent(void **state)
 	assert_int_equal(gitsrc_mirror(repo, &P, &out), 0);
 	free(out);
 	/* the main line only: C1 C2 C3 M, never F of the merged branch */
-	assert_int_equal(gitsrc_firstparent(mirror, C1, M, &l), 0);
+	assert_int_equal(gitsrc_between(mirror, C1, M, &l), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.v[0], C1);
 	assert_string_equal(l.v[1], C2);
 	assert_string_equal(l.v[2], C3);
 	assert_string_equal(l.v[3], M);
 	strlist_free(&l);
-	assert_int_equal(gitsrc_firstparent(mirror, C2, C2, &l), 0);
+	assert_int_equal(gitsrc_between(mirror, C2, C2, &l), 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0], C2);
 	strlist_free(&l);
 	/* F is an ancestor of M through the merge's second parent */
-	assert_int_equal(gitsrc_firstparent(mirror, F, M, &l), -1);
+	assert_int_equal(gitsrc_between(mirror, F, M, &l), -1);
 	assert_non_null(strstr(errmsg(), "not on its first-parent line"));
 	assert_int_equal(l.n, 0);
 	/* backwards, and across branches */
-	assert_int_equal(gitsrc_firstparent(mirror, C3, C1, &l), -1);
+	assert_int_equal(gitsrc_between(mirror, C3, C1, &l), -1);
 	assert_non_null(strstr(errmsg(), "is not an ancestor of"));
-	assert_int_equal(gitsrc_firstparent(mirror, F, C3, &l), -1);
+	assert_int_equal(gitsrc_between(mirror, F, C3, &l), -1);
 	assert_non_null(strstr(errmsg(), "is not an ancestor of"));
-	assert_int_equal(gitsrc_firstparent(mirror, "main", C3, &l), -1);
+	assert_int_equal(gitsrc_between(mirror, "main", C3, &l), -1);
 	assert_non_null(strstr(errmsg(), "not a full commit id"));
 	free(script);
 }
 
-static void test_commit_facts(void **state)
+static void test_info(void **state)
 {
-	struct gitcommit c;
+	struct gitinfo c;
 
 	(void)state;
-	assert_int_equal(gitsrc_commit(mirror, C2, &c), 0);
+	assert_int_equal(gitsrc_info(mirror, C2, &c), 0);
 	assert_string_equal(c.id, C2);
 	assert_string_equal(c.summary, "two");
 	assert_string_equal(c.author, "gilbench <gilbench@example.invalid>");
 	assert_string_equal(c.date, "2026-01-01T00:00:02+00:00");
-	gitcommit_free(&c);
+	gitinfo_free(&c);
 	assert_null(c.summary);
-	assert_int_equal(gitsrc_commit(mirror, "0000000000000000000000000000000000000000", &c), -1);
+	assert_int_equal(gitsrc_info(mirror, "0000000000000000000000000000000000000000", &c), -1);
 	assert_non_null(strstr(errmsg(), "commit 0000000000000000000000000000000000000000"));
 }
 
@@ -528,8 +528,8 @@ int main(void)
 		cmocka_unit_test(test_checkout_errors),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_interrupted_clone),
-		cmocka_unit_test(test_firstparent),
-		cmocka_unit_test(test_commit_facts),
+		cmocka_unit_test(test_between),
+		cmocka_unit_test(test_info),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
