@@ -270,7 +270,7 @@ static int check(struct search *S)
 	struct bisect_result *r = S->r;
 	struct bisect_step *st = &r->check;
 	struct bisect_samples m = {0};
-	const struct comparison *own = &st->vs_good.c, *all = &r->change.c;
+	const struct comparison *own = &st->vs_good.c;
 	size_t want = S->bp->min_rounds;
 	int rc = -1;
 
@@ -295,12 +295,6 @@ static int check(struct search *S)
 	if (differs(st->vs_good.verdict) && sign(own->ratio) == S->dir) {
 		st->verdict = BISECT_LIKE_BAD;
 		r->outcome = r->hi == r->lo + 1 ? BISECT_FOUND : BISECT_RANGE;
-		if (own->ratio_hi < all->ratio_lo || own->ratio_lo > all->ratio_hi) {
-			r->other_changes = true;
-			r->why = xasprintf("its own change (ratio %.3f, 95%% interval %.3f-%.3f) is not the whole change from "
-			                   "GOOD to BAD (%.3f, %.3f-%.3f): the range holds more than one change", own->ratio,
-			                   own->ratio_lo, own->ratio_hi, all->ratio, all->ratio_lo, all->ratio_hi);
-		}
 	} else {
 		st->verdict = BISECT_UNDECIDED;
 		r->outcome = BISECT_RANGE;
@@ -317,6 +311,24 @@ static int check(struct search *S)
 cleanup:
 	samples_free(&m);
 	return rc;
+}
+
+/* a step found between GOOD and BAD, different from both (toward each other): part of a
+ * change. With one, naming one commit would hide the rest of the change. */
+static void between(struct search *S)
+{
+	struct bisect_result *r = S->r;
+
+	for (size_t i = 0; i < r->nsteps && !r->other_changes; i++) {
+		const struct bisect_step *st = &r->steps[i];
+		if (st->verdict == BISECT_UNDECIDED && differs(st->vs_good.verdict) && differs(st->vs_bad.verdict) &&
+		    sign(st->vs_good.c.ratio) == S->dir && sign(st->vs_bad.c.ratio) == -S->dir) {
+			r->other_changes = true;
+			free(r->why);
+			r->why = xasprintf("commit %zu lies between GOOD and BAD (ratio to GOOD %.3f, to BAD %.3f): the range "
+			                   "holds more than one change", st->commit, st->vs_good.c.ratio, st->vs_bad.c.ratio);
+		}
+	}
 }
 
 /* the untested commit nearest the middle of (lo, hi), or 0 when none is left */
@@ -366,6 +378,8 @@ int bisect_run(const struct bisect_params *bp, const struct bisect_ops *ops, str
 	r->outcome = BISECT_RANGE;
 	if (check(&S) < 0)
 		goto cleanup;
+	if (!r->other_changes && r->outcome == BISECT_FOUND)
+		between(&S);
 	rc = 0;
 cleanup:
 	free(v);

@@ -24,9 +24,9 @@
  *  3. when no untested commit is left in (lo, hi), the check: hi against lo, side by side;
  *     judge(lo, hi, tie_good) must be "different" in the change's direction. Then the
  *     answer is commit hi when hi = lo + 1 (BISECT_FOUND), else the range (lo, hi] with
- *     the commits set aside in it (BISECT_RANGE): never a guess. Should the 95% interval
- *     of lo to hi miss the whole change's, the range GOOD..BAD holds more than one change
- *     (`other_changes`). Should the check fail, the verdicts contradict each other (a
+ *     the commits set aside in it (BISECT_RANGE): never a guess. Should a step have been
+ *     found different from both GOOD and BAD, between them, GOOD..BAD holds more than one
+ *     change, and a found commit is not the whole answer (`other_changes`). Should the check fail, the verdicts contradict each other (a
  *     commit half-way between two changes sits on both margins) and the answer is the
  *     whole range (BISECT_RANGE).
  * The search is deterministic in its data, so replaying it over recorded trials (resume)
@@ -94,7 +94,7 @@ struct bisect_result {
 	struct judgement change; /* BAD against GOOD over every GOOD and BAD trial: the size of the change */
 	double tie_good, tie_bad; /* the margins of the last step */
 	size_t lo, hi;          /* the change lies in (lo, hi]: lo behaves like GOOD, hi like BAD */
-	bool other_changes;     /* lo to hi is not the whole change: GOOD..BAD holds more than one */
+	bool other_changes;     /* FOUND, but a step lay between GOOD and BAD: more than one change */
 	struct bisect_step *steps; /* in the order measured */
 	size_t nsteps;
 	char *why;              /* NOCHANGE, a failed check, other changes: why, else NULL */
