@@ -103,7 +103,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_bisect
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60
