@@ -79,8 +79,9 @@ unit: $(UNIT_REL) $(UNIT_ASAN) obj/rel/slurm_probe obj/asan/slurm_probe
 obj/rel/bench_%: tests/bench/%.c obj/rel/libgilbench.a
 	$(CC) $(CFLAGS) $(XCFLAGS) -iquote orchestrator -o $@ $< obj/rel/libgilbench.a $(PKG_LIBS)
 
-# the fuzzer links only the loader and what it uses (the commands need main.c)
-FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c)
+# the fuzzer links only the loader and what it uses (the commands need main.c): config.c
+# checks places with fetch.c and CPU lists with spawn.c, which bring lock.c and log.c
+FUZZ_SRC = $(addprefix orchestrator/,config.c plan.c util.c hash.c fetch.c spawn.c lock.c log.c)
 obj/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(XCFLAGS) -iquote orchestrator -o $@ $^ $(PKG_LIBS)
@@ -103,7 +104,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_bisect
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_bisect
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60

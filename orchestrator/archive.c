@@ -9,12 +9,18 @@
  * written after that pass: manifest first, then each member with its bytes copied back
  * from the spool, all through libarchive (pax restricted, gzip without time stamp) into
  * OUT.tmp-PID, which is fsync'd and renamed to OUT once manifest.json is also in the run
- * directory. Entries are built from scratch, so nothing but path, type, mode, size, link
- * target and the fixed mtime and owner ever reaches the archive.
+ * directory. An OUT that exists and is not a regular file (a device, a FIFO, a symlink, a
+ * folder) is refused before any work and again before the rename, never replaced. Entries
+ * are built from scratch, so nothing but path, type, mode, size, link target and the fixed
+ * mtime and owner ever reaches the archive.
+ *
+ * Before writing, every member goes through extraction's rules (extract_member_check), so
+ * that gilbench never writes an archive its own verify and extraction refuse.
  *
  * Verifying: libarchive reads the archive once (a gzip file through zlib, so that its
  * header, trailer and tail are checked too: see "the gzip container" below); every member
- * is hashed as it streams by and remembered (path, type, mode, sha256), manifest.json is
+ * first goes through extraction's rules (a refusal is a VERIFY_UNSAFE problem), then is
+ * hashed as it streams by and remembered (path, type, mode, sha256), manifest.json is
  * kept in memory; at the end the two lists are compared and every difference becomes one
  * verify_problem. A read error stops the walk and is reported with the member being read. */
 #include "archive.h"
@@ -57,6 +63,7 @@ struct member {
 	char *target;           /* symlink target, or NULL */
 	char sha256[HEXLEN];    /* file content or symlink target; "" for folders */
 	bool seen;              /* verify: matched against the manifest */
+	bool unsafe;            /* verify: extraction's rules refuse it (never counted intact) */
 };
 
 struct mlist {
@@ -197,9 +204,8 @@ static int spool_members(const char *top, struct mlist *l, int spool, char *chun
 		if (m->type != M_FILE)
 			continue;
 		full = pathjoin(top, m->rel);
-		fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openreg(full, O_RDONLY | O_NOFOLLOW);
 		if (fd < 0) {
-			errorf("open %s:", full);
 			free(full);
 			return -1;
 		}
@@ -426,6 +432,47 @@ static void strip_slashes(char *s)
 		s[--n] = '\0';
 }
 
+/* The members (manifest.json first, of mlen bytes) must pass the rules verify and
+ * extraction apply (extract_member_check: symlinks that leave the run directory, the entry
+ * and byte limits): what they would refuse is refused here, not written. */
+static int check_rules(const char *root, const struct mlist *l, size_t mlen)
+{
+	struct extract_limits lim;
+	struct member_rules *rules;
+	struct archive_entry *e = archive_entry_new();
+	int rc = 0;
+
+	if (!e)
+		fatal("libarchive: out of memory");
+	if (extract_defaults(&lim) < 0) {
+		archive_entry_free(e);
+		return -1;
+	}
+	lim.strip = true;
+	rules = mkmember_rules(&lim);
+	for (size_t i = 0; rc == 0 && i <= l->n; i++) {
+		const struct member *m = i ? &l->v[i - 1] : NULL;
+		char *path = xasprintf("%s/%s", root, m ? m->rel : RUN_MANIFEST);
+		enum mtype t = m ? m->type : M_FILE;
+
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, path);
+		archive_entry_set_filetype(e, t == M_DIR ? AE_IFDIR : t == M_LINK ? AE_IFLNK : AE_IFREG);
+		archive_entry_set_size(e, t != M_FILE ? 0 : m ? (la_int64_t)m->size : (la_int64_t)mlen);
+		if (t == M_LINK)
+			archive_entry_set_symlink(e, m->target);
+		if (extract_member_check(rules, e, NULL, NULL) < 0) {
+			char *why = xstrdup(errmsg());
+			rc = errorf("%s; verify and extraction refuse such a member, so it is not archived", why);
+			free(why);
+		}
+		free(path);
+	}
+	delmember_rules(rules);
+	archive_entry_free(e);
+	return rc;
+}
+
 /* The default output: RUN_DIR.tar.gz beside it ("." and ".." by their real name). */
 static char *default_out(const char *rundir, const char *real)
 {
@@ -495,14 +542,15 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		goto cleanup;
 	}
 	dest = out ? xstrdup(out) : default_out(rundir, real);
-	if (mtime_epoch(&mtime) < 0 || check_outdir(real, dest) < 0)
+	if (mtime_epoch(&mtime) < 0 || check_outdir(real, dest) < 0 || canreplace(dest, false) < 0)
 		goto cleanup;
 	if (walk(real, NULL, &l, &bytes) < 0)
 		goto cleanup;
 	mlist_sort(&l);
 
 	tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
-	o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	unlink(tmp); /* a leftover of a process with our pid; never opened, whatever it is */
+	o.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (o.fd < 0) {
 		errorf("create %s:", tmp);
 		goto cleanup;
@@ -524,7 +572,7 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 	if (spool_members(real, &l, spool, chunk, p, &done) < 0)
 		goto cleanup;
 	progress_total(p, 2 * done);
-	if (!(manifest = manifest_dump(&l, &mlen)))
+	if (!(manifest = manifest_dump(&l, &mlen)) || check_rules(root, &l, mlen) < 0)
 		goto cleanup;
 	if (write_archive(&o, root, &l, manifest, mlen, spool, mtime, chunk, p, &done) < 0)
 		goto cleanup;
@@ -540,6 +588,8 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 	}
 	mpath = pathjoin(real, RUN_MANIFEST);
 	if (writefile(mpath, manifest, mlen) < 0)
+		goto cleanup;
+	if (canreplace(dest, false) < 0) /* again: it may have appeared meanwhile */
 		goto cleanup;
 	if (rename(tmp, dest) < 0) {
 		errorf("rename %s to %s:", tmp, dest);
@@ -656,6 +706,8 @@ char *verify_problem_str(const struct verify_problem *p)
 		return xasprintf("%s: appears more than once in the archive", path);
 	case VERIFY_CONTAINER:
 		return xasprintf("the file changed outside its members: %s", p->detail);
+	case VERIFY_UNSAFE:
+		return xasprintf("%s: unsafe member, extraction refuses it: %s", path, p->detail);
 	}
 	return xasprintf("%s: unknown problem", path);
 }
@@ -685,11 +737,28 @@ static char *clean_name(const char *name)
 	return s;
 }
 
+/* Applies extraction's rules to the member e, recording a VERIFY_UNSAFE problem when they
+ * refuse it; true then. */
+static bool unsafe(struct member_rules *rules, struct archive_entry *e, struct verify_report *r)
+{
+	const char *name = archive_entry_pathname(e), *why;
+	size_t n = name ? strlen(name) : 0;
+
+	if (extract_member_check(rules, e, NULL, NULL) >= 0)
+		return false;
+	why = errmsg();
+	if (n && strncmp(why, name, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+		why += n + 2; /* the problem names the member already */
+	problem(r, VERIFY_UNSAFE, name ? name : "", NULL, NULL, why);
+	return true;
+}
+
 /* Reads every member of A, hashing as it streams: members under the top folder go to
- * SEEN, manifest.json's bytes to MANIFEST. A read error is recorded as VERIFY_CORRUPT and
- * ends the walk; returns 1 then, else 0. */
+ * SEEN, manifest.json's bytes to MANIFEST; extraction's rules see each one first (RULES).
+ * A read error is recorded as VERIFY_CORRUPT and ends the walk; returns 1 then, else 0. */
 static int read_members(struct archive *a, struct verify_report *r, struct mlist *seen,
-                        struct buf *manifest, bool *has_manifest, char *chunk)
+                        struct buf *manifest, bool *has_manifest, char *chunk,
+                        struct member_rules *rules)
 {
 	struct archive_entry *e;
 	char *last = NULL;
@@ -700,7 +769,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		char *clean, *slash;
 		struct member *m;
 		struct sha256 *h = NULL;
-		bool ismanifest, under;
+		bool ismanifest, under, refused;
 		int st = archive_read_next_header(a, &e);
 
 		if (st == ARCHIVE_EOF)
@@ -710,6 +779,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 			rc = 1;
 			break;
 		}
+		refused = unsafe(rules, e, r);
 		name = archive_entry_pathname(e);
 		clean = clean_name(name ? name : "");
 		if (!*clean) { /* "./" */
@@ -733,7 +803,8 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		}
 		if (!under || !*rel) {
 			/* outside the top folder: never a member the manifest can list */
-			problem(r, VERIFY_EXTRA, clean, NULL, NULL, NULL);
+			if (!refused) /* else already said */
+				problem(r, VERIFY_EXTRA, clean, NULL, NULL, NULL);
 			free(clean);
 			continue;
 		}
@@ -741,6 +812,7 @@ static int read_members(struct archive *a, struct verify_report *r, struct mlist
 		             && !archive_entry_hardlink(e) && !*has_manifest;
 		m = mlist_add(seen);
 		m->rel = xstrdup(rel);
+		m->unsafe = refused;
 		switch (archive_entry_filetype(e)) {
 		case AE_IFREG:
 			m->type = M_FILE;
@@ -918,7 +990,7 @@ static void compare(struct verify_report *r, struct mlist *listed, struct mlist 
 			problem(r, VERIFY_MODE, want->rel, em, am, NULL);
 			ok = false;
 		}
-		if (ok)
+		if (ok && !got->unsafe)
 			r->verified++;
 	}
 	for (size_t i = 0; i < seen->n; i++) {
@@ -1095,27 +1167,26 @@ int archive_verify(const char *path, struct verify_report *r)
 	struct archive *a = NULL;
 	struct mlist seen = {0}, listed = {0};
 	struct buf manifest = {0};
-	struct stat st;
 	struct gzsrc *g = NULL;
 	unsigned char magic[2];
+	struct extract_limits lim;
+	struct member_rules *rules = NULL;
 	bool has_manifest = false, corrupt = false, zinit = false;
 	char *chunk = NULL;
 	int fd = -1, rc = -1, opened;
 
 	memset(r, 0, sizeof(*r));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (access(path, F_OK) < 0) {
 		errorf("%s:", path);
 		goto cleanup;
 	}
-	if (fstat(fd, &st) < 0) {
-		errorf("%s:", path);
+	fd = openreg(path, O_RDONLY); /* a FIFO would block */
+	if (fd < 0)
 		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errorf("%s: not a regular file", path);
+	if (extract_defaults(&lim) < 0)
 		goto cleanup;
-	}
+	lim.strip = true; /* as archive_extract_run extracts it */
+	rules = mkmember_rules(&lim);
 	a = archive_read_new();
 	if (!a)
 		fatal("libarchive: out of memory");
@@ -1140,7 +1211,7 @@ int archive_verify(const char *path, struct verify_report *r)
 		problem(r, VERIFY_CORRUPT, NULL, NULL, NULL, archive_error_string(a));
 		corrupt = true;
 	} else {
-		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk) != 0;
+		corrupt = read_members(a, r, &seen, &manifest, &has_manifest, chunk, rules) != 0;
 	}
 	if (g && corrupt && g->failed && r->nproblems && r->problems[r->nproblems - 1].kind == VERIFY_CORRUPT) {
 		/* libarchive words a failed read as its own "truncated input": say what zlib found */
@@ -1177,6 +1248,7 @@ cleanup:
 	mlist_free(&listed);
 	buffree(&manifest);
 	free(chunk);
+	delmember_rules(rules);
 	return rc;
 }
 
@@ -1214,7 +1286,8 @@ int archive_extract_run(const char *archive, const char *dest)
 	verify_report_free(&r);
 	if (rc != 0)
 		return rc;
-	extract_defaults(&lim);
+	if (extract_defaults(&lim) < 0)
+		return -1;
 	lim.strip = true;
 	if (extract_archive(archive, dest, &lim) < 0)
 		return errwrap("extract %s", archive);

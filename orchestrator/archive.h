@@ -39,6 +39,7 @@ enum verify_kind {
 	VERIFY_EXTRA,        /* in the archive, not listed in the manifest */
 	VERIFY_DUPLICATE,    /* the same path twice in the archive */
 	VERIFY_CONTAINER,    /* gzip header, trailer or tail not as written: detail says what */
+	VERIFY_UNSAFE,       /* a member extraction refuses (extract_member_check): path as stored, detail why */
 };
 
 struct verify_problem {

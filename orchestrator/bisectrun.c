@@ -16,7 +16,8 @@
  * hold. Its rounds are counted from results.jsonl (its measured cell's measured trials in
  * its range), and when fewer than asked the runner adds the missing ones, interleaved,
  * for its cells alone (runopts: variants, experiment, point, more_rounds). The values
- * handed back are the clean values of its cells in its range (cells_file): for one variant
+ * handed back are the clean values of its cells in its range (cells_file: no trial another
+ * process interfered with, none of a round the canary found slow): for one variant
  * the metric, for two the ratio of the first to the second in each round both finished.
  * decided() records each verdict in the state and logs it. Every record is saved in
  * run.json before the work it describes, so a killed bisect resumes where it stood. */
@@ -269,6 +270,8 @@ static const char *cellid(const struct brun *B, const struct plan *pl, const cha
 struct filing {                 /* one measurement's trials, filed */
 	struct trial *all;      /* results.jsonl */
 	size_t nall;
+	struct roundrec *rounds; /* rounds.jsonl: which rounds were slow */
+	size_t nrounds;
 	struct trial *sub;      /* shallow copies of the measurement's own */
 	size_t nsub;
 	struct plan *plan;
@@ -283,6 +286,7 @@ static void filing_free(struct filing *f)
 	delplan(f->plan);
 	free(f->sub);
 	results_free(f->all, f->nall);
+	rounds_free(f->rounds, f->nrounds);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -309,11 +313,13 @@ static int file_meas(struct brun *B, size_t mi, char *const *sides, size_t nside
 {
 	struct pipeline *p = B->p;
 	json_t *m = json_array_get(B->meas, mi);
-	char *path = pathjoin(p->run.dir, RUN_RESULTS);
+	char *path = pathjoin(p->run.dir, RUN_RESULTS), *rpath = pathjoin(p->run.dir, RUN_ROUNDS);
 	int first = (int)iget(m, "first_round", 0), rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	if (isregular(path) && results_load(path, &f->all, &f->nall, NULL) < 0)
+		goto cleanup;
+	if (rounds_load(rpath, &f->rounds, &f->nrounds, NULL) < 0)
 		goto cleanup;
 	if (plan_make(p->cfg, &f->plan) < 0)
 		goto cleanup;
@@ -337,10 +343,11 @@ static int file_meas(struct brun *B, size_t mi, char *const *sides, size_t nside
 			}
 		}
 	}
-	cells_file(&f->cf, f->plan, f->sub, f->nsub);
+	cells_file(&f->cf, f->plan, f->sub, f->nsub, f->rounds, f->nrounds);
 	rc = 0;
 cleanup:
 	free(path);
+	free(rpath);
 	return rc;
 }
 

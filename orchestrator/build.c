@@ -244,7 +244,7 @@ static char *logtail(const char *path, int n, size_t max)
 	char *s = NULL, *start, *end;
 	ssize_t got;
 	off_t off;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openreg(path, O_RDONLY);
 
 	if (fd < 0)
 		return xstrdup("");
@@ -651,7 +651,7 @@ static int dobuild(struct job *j)
 		setfail(j->r, "install", xasprintf("make install put nothing in %s", from));
 		goto done;
 	}
-	if (rmtree(j->r->prefix) < 0 || rename(from, j->r->prefix) < 0) {
+	if (canreplace(j->r->prefix, true) < 0 || rmtree(j->r->prefix) < 0 || rename(from, j->r->prefix) < 0) {
 		if (!errmsg()[0] || exists(from))
 			errorf("rename %s to %s:", from, j->r->prefix);
 		setfail(j->r, "install", xstrdup(errmsg()));

@@ -32,11 +32,22 @@ static bool seen(int **rounds, size_t *nrounds, int round)
 	return false;
 }
 
-void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t, size_t n)
+/* the round of trial t (in cell c) ran while the machine was slow */
+static bool slowround(const struct plan *p, const struct cell *c, const struct trial *t, const struct roundrec *rounds,
+                      size_t nrounds)
+{
+	const struct roundrec *r = nrounds ? rounds_find(rounds, nrounds, p->cfg->exps[c->exp].name,
+	                                                 p->points[c->point].label, t->round) : NULL;
+
+	return r && r->slow;
+}
+
+void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t, size_t n,
+                const struct roundrec *rounds, size_t nrounds)
 {
 	struct ref *index = xcalloc(p->ncells + 1, sizeof(*index));
-	int **rounds = xcalloc(p->ncells + 1, sizeof(*rounds));
-	size_t *nrounds = xcalloc(p->ncells + 1, sizeof(*nrounds));
+	int **seenr = xcalloc(p->ncells + 1, sizeof(*seenr));
+	size_t *nseen = xcalloc(p->ncells + 1, sizeof(*nseen));
 
 	memset(cf, 0, sizeof(*cf));
 	cf->plan = p;
@@ -53,7 +64,7 @@ void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t
 			cf->unmatched++;
 			continue;
 		}
-		if (seen(&rounds[hit->cell], &nrounds[hit->cell], t[i].round)) {
+		if (seen(&seenr[hit->cell], &nseen[hit->cell], t[i].round)) {
 			cf->duplicates++;
 			continue;
 		}
@@ -67,6 +78,14 @@ void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t
 			cv->nfailed++;
 			continue;
 		}
+		if (t[i].contaminated) {
+			cv->ncontaminated++;
+			continue;
+		}
+		if (slowround(p, &p->cells[hit->cell], &t[i], rounds, nrounds)) {
+			cv->nslow++;
+			continue;
+		}
 		cv->vals = xreallocarray(cv->vals, cv->n + 1, sizeof(*cv->vals));
 		cv->idx = xreallocarray(cv->idx, cv->n + 1, sizeof(*cv->idx));
 		cv->vals[cv->n] = t[i].metric;
@@ -77,9 +96,9 @@ void cells_file(struct cellfile *cf, const struct plan *p, const struct trial *t
 		}
 	}
 	for (size_t i = 0; i < p->ncells; i++)
-		free(rounds[i]);
-	free(rounds);
-	free(nrounds);
+		free(seenr[i]);
+	free(seenr);
+	free(nseen);
 	free(index);
 }
 

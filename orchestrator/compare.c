@@ -31,6 +31,8 @@ struct cside {
 	struct plan *plan;
 	struct trial *t;
 	size_t nt;
+	struct roundrec *rounds;
+	size_t nrounds;
 	struct cellfile cf;
 };
 
@@ -69,7 +71,11 @@ static int load_side(struct cside *sd)
 	}
 	if (results_load(path, &sd->t, &sd->nt, &good) < 0)
 		goto cleanup;
-	cells_file(&sd->cf, sd->plan, sd->t, sd->nt);
+	free(path);
+	path = pathjoin(sd->dir, RUN_ROUNDS);
+	if (rounds_load(path, &sd->rounds, &sd->nrounds, &good) < 0)
+		goto cleanup;
+	cells_file(&sd->cf, sd->plan, sd->t, sd->nt, sd->rounds, sd->nrounds);
 	rc = 0;
 cleanup:
 	if (rc < 0)
@@ -348,6 +354,7 @@ cleanup:
 		if (x.s[k].plan)
 			cells_free(&x.s[k].cf);
 		results_free(x.s[k].t, x.s[k].nt);
+		rounds_free(x.s[k].rounds, x.s[k].nrounds);
 		delplan(x.s[k].plan);
 		delconfig(x.s[k].cfg);
 	}

@@ -10,12 +10,15 @@
  * "FILE:LINE:COL: KEY: problem", KEY being the dotted path of the offending entry
  * (experiments[2].trials). A problem outside any key leaves the KEY part out. */
 #include "config.h"
+#include "fetch.h"
 #include "hash.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +28,7 @@
 
 #define MAXDEPTH 32
 #define MAXSIZE (1024 * 1024)
-#define MAXPOINTS 100000 /* per experiment */
-#define MAXCELLS 100000  /* points times variants, over all experiments */
+#define MAXCELLS 100000  /* points times variants, over all experiments (the plan's size) */
 
 enum nkind { N_SCALAR, N_SEQ, N_MAP };
 
@@ -390,7 +392,9 @@ static bool matches(const char *s, const char *first, const char *rest)
 #define IDENTFIRST "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
 #define IDENTCHARS IDENTFIRST "0123456789"
 
-static bool isname(const char *s) { return matches(s, NAMECHARS, NAMECHARS); }
+/* names become file and folder names (builds/NAME, pyperf/NAME.json): no "." or "..",
+ * nothing hidden */
+static bool isname(const char *s) { return matches(s, ALNUM "_-", NAMECHARS); }
 static bool isident(const char *s) { return matches(s, IDENTFIRST, IDENTCHARS); }
 
 /* A mapping whose keys are unique strings from allowed (NULL-terminated), or any keys when
@@ -653,23 +657,20 @@ static int inside(const char *root, const char *path)
 	return in;
 }
 
-/* ---------- pass 2: the sections ---------- */
-
-static bool isurl(const char *s)
+/* WHAT "NAME" at full must be a regular file: "not found", or what it is instead */
+static int regfile(struct ctx *x, const struct node *n, const char *path, const char *what,
+                   const char *name, const char *full)
 {
-	const char *schemes[] = {"https://", "http://", "file://"};
+	struct stat st;
 
-	for (size_t i = 0; i < LEN(schemes); i++) {
-		size_t n = strlen(schemes[i]);
-		if (strncmp(s, schemes[i], n) == 0)
-			return s[n] != '\0';
-	}
-	if (strncmp(s, "debian-source:", 14) == 0) {
-		const char *eq = strchr(s + 14, '=');
-		return eq && eq > s + 14 && eq[1] != '\0';
-	}
-	return false;
+	if (stat(full, &st) < 0)
+		return fail(x, n, path, "%s \"%s\" not found (looked for %s)", what, name, full);
+	if (!S_ISREG(st.st_mode))
+		return fail(x, n, path, "%s \"%s\" is not a regular file (%s): %s", what, name, filekind(st.st_mode), full);
+	return 0;
 }
+
+/* ---------- pass 2: the sections ---------- */
 
 static int loadsource(struct ctx *x, const struct node *root, struct srcconf *src)
 {
@@ -701,8 +702,17 @@ static int loadsource(struct ctx *x, const struct node *root, struct srcconf *sr
 		if (!ishex64(src->sha256))
 			return fail(x, mapget(t, "sha256"), "source.tarball.sha256",
 			            "expected 64 lowercase hex digits, got %s", describe(mapget(t, "sha256"), buf, sizeof(buf)));
-		return getstrlist(x, t, "source.tarball", "from", true, isurl,
-		                  "https://, http://, file:// or debian-source:PKG=VERSION", &src->from);
+		if (getstrlist(x, t, "source.tarball", "from", true, NULL, NULL, &src->from) < 0)
+			return -1;
+		for (size_t i = 0; i < src->from.n; i++) /* fetch's own check, so nothing fails later */
+			if (fetch_place_check(src->from.v[i]) < 0) {
+				char *ip = xasprintf("source.tarball.from[%zu]", i), *why = xstrdup(errmsg());
+				int rc = fail(x, mapget(t, "from")->kids[i], ip, "%s", why);
+				free(ip);
+				free(why);
+				return rc;
+			}
+		return 0;
 	}
 	src->kind = SRC_GIT;
 	if (isnull(g))
@@ -747,13 +757,12 @@ static int loadpatches(struct ctx *x, const struct node *root, struct config *c)
 			else {
 				/* a run directory keeps its patches in its own patches/ */
 				pc->path = xasprintf("%s/patches/%s", x->dir, n);
-				if (!isregular(pc->path)) {
+				if (!exists(pc->path)) {
 					free(pc->path);
 					pc->path = xasprintf("%s/../patches/%s", x->dir, n);
 				}
 			}
-			if (!isregular(pc->path))
-				rc = fail(x, p->kids[i], ip, "patch \"%s\" not found (looked for %s)", n, pc->path);
+			rc = regfile(x, p->kids[i], ip, "patch", n, pc->path);
 		}
 		free(ip);
 		if (rc < 0)
@@ -801,7 +810,8 @@ static int loadname(struct ctx *x, const struct node *map, const char *path, cha
 	if (isname(*out))
 		return 0;
 	kp = sub(path, "name");
-	rc = fail(x, mapget(map, "name"), kp, "expected a name of letters, digits, '.', '_' and '-', got \"%s\"", *out);
+	rc = fail(x, mapget(map, "name"), kp,
+	          "expected a name of letters, digits, '.', '_' and '-', not starting with '.', got \"%s\"", *out);
 	free(kp);
 	return rc;
 }
@@ -932,32 +942,6 @@ static int loadvariants(struct ctx *x, const struct node *root, struct config *c
 	return 0;
 }
 
-/* "0,2-3": CPU numbers and ranges, each range ascending. */
-static bool iscpus(const char *s)
-{
-	for (;;) {
-		char *end;
-		long a, b;
-
-		if (*s < '0' || *s > '9')
-			return false;
-		a = strtol(s, &end, 10);
-		b = a;
-		if (*end == '-') {
-			if (end[1] < '0' || end[1] > '9')
-				return false;
-			b = strtol(end + 1, &end, 10);
-		}
-		if (a > 4095 || b > 4095 || b < a)
-			return false;
-		if (*end == '\0')
-			return true;
-		if (*end != ',')
-			return false;
-		s = end + 1;
-	}
-}
-
 static bool ishashseed(const char *s)
 {
 	char *end;
@@ -972,10 +956,31 @@ static bool ishashseed(const char *s)
 	return *end == '\0' && errno == 0 && v <= 4294967295ULL;
 }
 
+/* run.interference, run.repeats, run.canary and run.quiet: how the run guards against a busy machine */
+static int loadguards(struct ctx *x, const struct node *m, struct runconf *r)
+{
+	static const char *const qkeys[] = {"load", "wait", NULL};
+	struct node *q = mapget(m, "quiet");
+
+	if (getnum(x, m, "run", "interference", 0, false, 1, false, &r->interference) < 0 ||
+	    getint(x, m, "run", "repeats", 0, 100000, false, &r->repeats) < 0 ||
+	    getnum(x, m, "run", "canary", 0, false, 10, false, &r->canary) < 0)
+		return -1;
+	if (isnull(q))
+		return 0;
+	if (checkmap(x, q, "run.quiet", qkeys) < 0 || getnum(x, q, "run.quiet", "load", 0, false, 4096, false, &r->quiet_load) < 0 ||
+	    getnum(x, q, "run.quiet", "wait", 0, true, 1e6, false, &r->quiet_wait) < 0)
+		return -1;
+	if (!mapget(q, "load") || !mapget(q, "wait"))
+		return fail(x, q, "run.quiet", "wants both load (the other processes' busy cores allowed) and wait (seconds)");
+	return 0;
+}
+
 static int loadrun(struct ctx *x, const struct node *root, struct runconf *r)
 {
 	static const char *const keys[] = {"warmup", "timeout", "min_trials", "max_trials", "target", "cpus",
-	                                   "hashseed", "pass_env", "cv_threshold", "tie", NULL};
+	                                   "hashseed", "pass_env", "cv_threshold", "tie", "interference", "repeats",
+	                                   "canary", "quiet", NULL};
 	struct node *m = mapget(root, "run");
 
 	r->warmup = 0;
@@ -983,8 +988,13 @@ static int loadrun(struct ctx *x, const struct node *root, struct runconf *r)
 	r->hashseed = xstrdup("0");
 	r->cv_threshold = 0.10;
 	r->tie = 0.05;
+	r->interference = 0.10;
+	r->repeats = -1;
+	r->canary = 0.05;
 	if (isnull(m))
 		return 0;
+	if (loadguards(x, m, r) < 0)
+		return -1;
 	if (checkmap(x, m, "run", keys) < 0 || getint(x, m, "run", "warmup", 0, 100000, false, &r->warmup) < 0 ||
 	    getnum(x, m, "run", "timeout", 0, true, 1e7, false, &r->timeout) < 0 ||
 	    getint(x, m, "run", "min_trials", 1, 100000, false, &r->min_trials) < 0 ||
@@ -999,9 +1009,15 @@ static int loadrun(struct ctx *x, const struct node *root, struct runconf *r)
 	if (r->min_trials && r->max_trials && r->max_trials < r->min_trials)
 		return fail(x, mapget(m, "max_trials"), "run.max_trials", "must be at least min_trials (%d), got %d",
 		            r->min_trials, r->max_trials);
-	if (r->cpus && !iscpus(r->cpus))
-		return fail(x, mapget(m, "cpus"), "run.cpus",
-		            "expected CPU numbers and ranges such as \"0,2-3\", got \"%s\"", r->cpus);
+	if (r->cpus) { /* the parser the runner pins with */
+		cpu_set_t set;
+		if (cpulist_parse(r->cpus, &set) < 0) {
+			char *why = xstrdup(errmsg());
+			int rc = fail(x, mapget(m, "cpus"), "run.cpus", "%s", why);
+			free(why);
+			return rc;
+		}
+	}
 	if (!ishashseed(r->hashseed))
 		return fail(x, mapget(m, "hashseed"), "run.hashseed",
 		            "expected \"random\" or an integer from 0 to 4294967295, got \"%s\"", r->hashseed);
@@ -1054,8 +1070,9 @@ static int loadmatrix(struct ctx *x, const struct node *m, const char *path, str
 		}
 		if (rc == 0) {
 			points *= d->values.n;
-			if (points > MAXPOINTS)
-				rc = fail(x, mx, mp, "more than %d points", MAXPOINTS);
+			if (points > MAXCELLS) /* stops the product early, too */
+				rc = fail(x, mx, mp, "more than %d points: the plan is limited to %d cells "
+				          "(points times variants, over all experiments)", MAXCELLS, MAXCELLS);
 		}
 		free(dp);
 	}
@@ -1172,10 +1189,8 @@ static int loadexp(struct ctx *x, struct config *c, const struct node *list, siz
 		     e->script, e->scriptpath);
 		goto cleanup;
 	}
-	if (!isregular(e->scriptpath)) {
-		fail(x, mapget(m, "script"), sp, "script \"%s\" not found (looked for %s)", e->script, e->scriptpath);
+	if (regfile(x, mapget(m, "script"), sp, "script", e->script, e->scriptpath) < 0)
 		goto cleanup;
-	}
 	metric = mapget(m, "metric");
 	if (!isnull(metric) && (checkmap(x, metric, mp, mkeys) < 0 || getstr(x, metric, mp, "name", false, &e->metric) < 0 ||
 	                        getword(x, metric, mp, "better", better, &lower) < 0))
@@ -1233,7 +1248,8 @@ static int loadexps(struct ctx *x, const struct node *root, struct config *c)
 		if (rc == 0) {
 			cells += npoints(&c->exps[i]) * c->nvariants;
 			if (cells > MAXCELLS)
-				rc = fail(x, l->kids[i], ip, "the plan would have more than %d cells", MAXCELLS);
+				rc = fail(x, l->kids[i], ip, "the plan would have more than %d cells "
+				          "(points times variants, over all experiments)", MAXCELLS);
 		}
 		free(ip);
 		if (rc < 0)

@@ -105,6 +105,11 @@ struct runconf {
 	struct strlist pass_env; /* variables passed from gilbench's environment to trials */
 	double cv_threshold;    /* flag cells whose coefficient of variation is above this (0.10) */
 	double tie;             /* summary calls differences under this share a tie (0.05) */
+	double interference;    /* a trial is contaminated when other processes used more than this share of its CPUs (0.10; 0: off) */
+	int repeats;            /* extra interleaved rounds per point to replace contaminated or slow-machine trials (-1: as many as its trials) */
+	double canary;          /* a round is slow when the canary ran slower than the reference by more than this (0.05; 0: off) */
+	double quiet_load, quiet_wait; /* run.quiet: before each round, wait up to quiet_wait seconds until other processes
+	                                  keep at most quiet_load cores busy (quiet_wait 0: do not wait) */
 };
 
 struct config {

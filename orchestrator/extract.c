@@ -5,15 +5,23 @@
  * only folders, regular files, symlinks and hard links pass; a symlink's target must be
  * relative, with ".." only as leading components and never more of them than the link's
  * own depth, so it resolves inside the tree (and, by induction, so does any chain of
- * them); no member may lie under, or replace, a symlink already extracted (a set kept with
- * tsearch); a hard link must name a regular file already on disk in the tree. Counts and
+ * them); no member may lie under, or replace, a symlink already extracted; a hard link must
+ * name a regular file already extracted in the tree. Counts and
  * uncompressed bytes are checked against the limits as we go.
+ *
+ * Those rules are extract_member_check(), with what they have seen in a struct
+ * member_rules (a tsearch map of the accepted names and their types), so that verify
+ * (archive.c) applies exactly the same ones; extraction adds only an lstat of a hard
+ * link's target on disk.
  *
  * Writing is libarchive's archive_write_disk with the SECURE_* options, permissions masked
  * to 0755 (no setuid, no group or world write), no owners, mtimes kept. It works on
  * relative names with the process's working folder set to DEST.tmp-PID (so the SECURE_*
  * checks and ours see the same names), and goes back to the original folder afterwards.
  * No fsync per file; large read blocks.
+ *
+ * The archive is opened once with openreg() (a FIFO or a device is refused, never read)
+ * and that descriptor is what the second thread reads.
  *
  * Decompression runs in a second thread, as tar runs xz beside itself: that thread reads
  * the file with libarchive's raw format (any filter) and writes the plain tar stream into a
@@ -44,15 +52,28 @@
 
 #define BLOCK (1 << 20)
 
-struct ex {
-	const struct extract_limits *lim;
+/* what the rules have seen of one archive so far (see extract.h) */
+struct member_rules {
+	struct extract_limits lim;
 	char *top;          /* the stripped top folder, once seen */
-	void *links;        /* tsearch set of symlinks extracted (relative names) */
-	uint64_t entries, bytes;
+	void *seen;         /* tsearch map of the members accepted, by relative name: struct seen */
+	uint64_t entries;   /* members */
+	uint64_t declared;  /* file bytes their headers declare */
+	bool overbytes;     /* declared went over the limit (said once) */
+};
+
+struct seen {
+	char *name;         /* relative */
+	mode_t type;        /* AE_IFREG (hard links too), AE_IFDIR or AE_IFLNK: the last member of that name */
+};
+
+struct ex {
+	struct member_rules *rules;
+	uint64_t bytes;     /* file bytes actually written */
 };
 
 struct unpack {                 /* the decompressing thread */
-	const char *path;
+	int in;                 /* the archive, opened by the caller (a regular file) */
 	int fd;                 /* write end of the pipe; the thread closes it */
 	_Atomic uint64_t raw;   /* compressed bytes read so far */
 	bool failed;
@@ -62,13 +83,16 @@ struct unpack {                 /* the decompressing thread */
 /* gzip with zlib, which checks every member's CRC-32 and length */
 static void gunzip(struct unpack *u, char *buf)
 {
-	gzFile g = gzopen(u->path, "rb");
+	int fd = lseek(u->in, 0, SEEK_SET) == 0 ? dup(u->in) : -1;
+	gzFile g = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 	const char *msg;
 	int n, zerr = Z_OK;
 
 	if (!g) {
 		snprintf(u->err, sizeof(u->err), "gzopen: %s", strerror(errno));
 		u->failed = true;
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	gzbuffer(g, BLOCK);
@@ -79,8 +103,8 @@ static void gunzip(struct unpack *u, char *buf)
 	}
 	msg = gzerror(g, &zerr); /* at the end: Z_BUF_ERROR for a truncated file */
 	if (n < 0 || (n == 0 && zerr != Z_OK)) {
-		if (msg && strncmp(msg, u->path, strlen(u->path)) == 0 && msg[strlen(u->path)] == ':')
-			msg += strlen(u->path) + 1 + (msg[strlen(u->path) + 1] == ' ');
+		if (msg && strncmp(msg, "<fd:", 4) == 0 && strstr(msg, ">: ")) /* gzdopen's name for the file */
+			msg = strstr(msg, ">: ") + 3;
 		snprintf(u->err, sizeof(u->err), "gzip: %s", msg && *msg ? msg : "unreadable");
 		u->failed = true;
 	}
@@ -101,7 +125,7 @@ static void *unpack(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, u->path, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
+	if (archive_read_open_fd(a, u->in, BLOCK) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
 		goto fail;
 	if (archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP) {
 		gunzip(u, buf);
@@ -125,27 +149,18 @@ cleanup:
 	return NULL;
 }
 
-static uint64_t envnum(const char *name, uint64_t def)
+int extract_defaults(struct extract_limits *lim)
 {
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
+	unsigned long long entries, bytes;
 
-	if (!s || !*s)
-		return def;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0)
-		return def;
-	return v;
-}
-
-void extract_defaults(struct extract_limits *lim)
-{
-	lim->max_entries = envnum("GILBENCH_MAX_ENTRIES", 100000);
-	lim->max_bytes = envnum("GILBENCH_MAX_BYTES", (uint64_t)2 << 30);
 	lim->strip = false;
 	lim->label = NULL;
+	if (envuint("GILBENCH_MAX_ENTRIES", 100000, &entries) < 0 ||
+	    envuint("GILBENCH_MAX_BYTES", (unsigned long long)2 << 30, &bytes) < 0)
+		return -1;
+	lim->max_entries = entries;
+	lim->max_bytes = bytes;
+	return 0;
 }
 
 /* name normalised into *out (xmalloc'd): "" for the tree's root; -1 with the error */
@@ -179,14 +194,14 @@ static int normalise(const char *name, char **out)
 }
 
 /* name normalised and stripped of the top folder: *rel "" for the top folder itself */
-static int relname(struct ex *x, const char *name, char **rel)
+static int relname(struct member_rules *x, const char *name, char **rel)
 {
 	char *norm, *slash;
 	size_t n;
 
 	if (normalise(name, &norm) < 0)
 		return -1;
-	if (!x->lim->strip) {
+	if (!x->lim.strip) {
 		*rel = norm;
 		return 0;
 	}
@@ -208,24 +223,54 @@ static int relname(struct ex *x, const char *name, char **rel)
 	return 0;
 }
 
-static int cmp(const void *a, const void *b)
+static int cmpseen(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(((const struct seen *)a)->name, ((const struct seen *)b)->name);
 }
 
-/* -1 when rel or a folder above it is a symlink we extracted */
-static int notthroughlink(struct ex *x, const char *name, const char *rel)
+/* the type of the last member accepted at rel, or 0 */
+static mode_t seentype(struct member_rules *x, const char *rel)
+{
+	struct seen key = { .name = (char *)rel }, **f = x->seen ? tfind(&key, &x->seen, cmpseen) : NULL;
+
+	return f ? (*f)->type : 0;
+}
+
+static void remember(struct member_rules *x, const char *rel, mode_t type)
+{
+	struct seen *s = xmalloc(sizeof(*s)), **f;
+
+	s->name = xstrdup(rel);
+	s->type = type;
+	f = tsearch(s, &x->seen, cmpseen);
+	if (*f != s) {
+		(*f)->type = type;
+		free(s->name);
+		free(s);
+	}
+}
+
+static void freeseen(void *p)
+{
+	struct seen *s = p;
+
+	free(s->name);
+	free(s);
+}
+
+/* -1 when rel or a folder above it is a symlink accepted before */
+static int notthroughlink(struct member_rules *x, const char *name, const char *rel)
 {
 	char *p = xstrdup(rel), *s;
 	int rc = 0;
 
-	if (x->links && tfind(p, &x->links, cmp)) {
+	if (seentype(x, p) == AE_IFLNK) {
 		rc = errorf("%s: replaces a symlink", name);
 		goto cleanup;
 	}
 	while ((s = strrchr(p, '/'))) {
 		*s = 0;
-		if (x->links && tfind(p, &x->links, cmp)) {
+		if (seentype(x, p) == AE_IFLNK) {
 			rc = errorf("%s: path goes through the symlink %s", name, p);
 			break;
 		}
@@ -264,34 +309,82 @@ static int checklink(const char *name, const char *rel, const char *target)
 	return 0;
 }
 
-/* check one member and rewrite its names to the relative, stripped ones; 1: skip it */
-static int check(struct ex *x, struct archive_entry *e)
+/* the member's own type may be extracted: folders, files, symlinks staying in the tree */
+static int checktype(const char *name, const char *rel, struct archive_entry *e)
+{
+	mode_t type = archive_entry_filetype(e);
+
+	switch (type) {
+	case AE_IFREG:
+	case AE_IFDIR:
+		return 0;
+	case AE_IFLNK:
+		return checklink(name, rel, archive_entry_symlink(e));
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return errorf("%s: device node", name);
+	case AE_IFIFO:
+		return errorf("%s: FIFO", name);
+	case AE_IFSOCK:
+		return errorf("%s: socket", name);
+	default:
+		return errorf("%s: unsupported member type 0%o", name, (unsigned)type);
+	}
+}
+
+struct member_rules *mkmember_rules(const struct extract_limits *lim)
+{
+	struct member_rules *x = xcalloc(1, sizeof(*x));
+
+	if (lim)
+		x->lim = *lim;
+	else if (extract_defaults(&x->lim) < 0) {
+		free(x);
+		return NULL;
+	}
+	x->lim.label = NULL;
+	return x;
+}
+
+void delmember_rules(struct member_rules *x)
+{
+	if (!x)
+		return;
+	tdestroy(x->seen, freeseen);
+	free(x->top);
+	free(x);
+}
+
+int extract_member_check(struct member_rules *x, struct archive_entry *e, char **relp, char **hrelp)
 {
 	const char *name = archive_entry_pathname(e), *hl = archive_entry_hardlink(e);
 	char *rel = NULL, *hrel = NULL;
-	struct stat st;
 	mode_t type = archive_entry_filetype(e);
+	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
 	int rc = -1;
 
+	if (relp)
+		*relp = NULL;
+	if (hrelp)
+		*hrelp = NULL;
 	if (!name)
 		return errorf("member with no name");
-	if (++x->entries > x->lim->max_entries)
-		return errorf("%s: more than %" PRIu64 " members (GILBENCH_MAX_ENTRIES)", name, x->lim->max_entries);
+	if (++x->entries == x->lim.max_entries + 1) /* once: the walk may go on (verify) */
+		return errorf("%s: more than %" PRIu64 " members (GILBENCH_MAX_ENTRIES)", name, x->lim.max_entries);
 	if (relname(x, name, &rel) < 0)
 		goto cleanup;
 	if (!*rel) {
-		if (hl || (type && type != AE_IFDIR)) {
+		if (hl || (type && type != AE_IFDIR))
 			errorf("%s: not a folder where the tree's root is", name);
-			goto cleanup;
-		}
-		rc = 1;
+		else
+			rc = 1;
 		goto cleanup;
 	}
 	if (notthroughlink(x, name, rel) < 0)
 		goto cleanup;
-	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
-	    (uint64_t)archive_entry_size(e) > x->lim->max_bytes - x->bytes) {
-		errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+	if (size > 0 && !x->overbytes && (uint64_t)size > x->lim.max_bytes - x->declared) {
+		x->overbytes = true; /* said once */
+		errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim.max_bytes);
 		goto cleanup;
 	}
 	if (hl) {
@@ -299,45 +392,58 @@ static int check(struct ex *x, struct archive_entry *e)
 			errwrap("%s: hard link", name);
 			goto cleanup;
 		}
-		if (!*hrel || notthroughlink(x, name, hrel) < 0 || lstat(hrel, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (!*hrel || notthroughlink(x, name, hrel) < 0 || seentype(x, hrel) != AE_IFREG) {
 			errorf("%s: hard link to %s, which is not a file already extracted in the tree", name, hl);
+			goto cleanup;
+		}
+		type = AE_IFREG;
+	} else if (checktype(name, rel, e) < 0) {
+		goto cleanup;
+	}
+	if (size > 0 && !x->overbytes)
+		x->declared += (uint64_t)size;
+	remember(x, rel, type);
+	rc = 0;
+cleanup:
+	if (rc == 0 && relp) {
+		*relp = rel;
+		rel = NULL;
+	}
+	if (rc == 0 && hrelp) {
+		*hrelp = hrel;
+		hrel = NULL;
+	}
+	free(rel);
+	free(hrel);
+	return rc;
+}
+
+/* check one member with the rules and rewrite its names to the relative, stripped ones,
+ * its permissions to 0755 at most; 1: skip it */
+static int check(struct ex *x, struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	char *rel = NULL, *hrel = NULL;
+	struct stat st;
+	int rc = extract_member_check(x->rules, e, &rel, &hrel);
+
+	if (rc != 0)
+		return rc;
+	if (hrel) { /* what the rules saw is also what is on disk */
+		if (lstat(hrel, &st) < 0 || !S_ISREG(st.st_mode)) {
+			rc = errorf("%s: hard link to %s, which is not a file already extracted in the tree", name,
+			            archive_entry_hardlink(e));
 			goto cleanup;
 		}
 		archive_entry_set_hardlink(e, hrel);
 		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
-	} else {
-		switch (type) {
-		case AE_IFREG:
-			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
-			break;
-		case AE_IFDIR:
-			archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0700);
-			break;
-		case AE_IFLNK:
-			if (checklink(name, rel, archive_entry_symlink(e)) < 0)
-				goto cleanup;
-			if (!tfind(rel, &x->links, cmp))
-				tsearch(xstrdup(rel), &x->links, cmp);
-			break;
-		case AE_IFCHR:
-		case AE_IFBLK:
-			errorf("%s: device node", name);
-			goto cleanup;
-		case AE_IFIFO:
-			errorf("%s: FIFO", name);
-			goto cleanup;
-		case AE_IFSOCK:
-			errorf("%s: socket", name);
-			goto cleanup;
-		default:
-			errorf("%s: unsupported member type 0%o", name, (unsigned)type);
-			goto cleanup;
-		}
+	} else if (archive_entry_filetype(e) == AE_IFREG) {
+		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0600);
+	} else if (archive_entry_filetype(e) == AE_IFDIR) {
+		archive_entry_set_perm(e, (archive_entry_perm(e) & 0755) | 0700);
 	}
-	rc = 0;
+	archive_entry_set_pathname(e, rel);
 cleanup:
-	if (rc == 0)
-		archive_entry_set_pathname(e, rel);
 	free(rel);
 	free(hrel);
 	return rc;
@@ -356,8 +462,9 @@ static int copydata(struct ex *x, struct archive *in, struct archive *out, const
 			return 0;
 		if (r < ARCHIVE_WARN)
 			return errorf("%s: %s", name, archive_error_string(in));
-		if (n > x->lim->max_bytes - x->bytes)
-			return errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name, x->lim->max_bytes);
+		if (n > x->rules->lim.max_bytes - x->bytes)
+			return errorf("%s: more than %" PRIu64 " bytes uncompressed (GILBENCH_MAX_BYTES)", name,
+			              x->rules->lim.max_bytes);
 		x->bytes += n;
 		if (archive_write_data_block(out, p, n, off) < ARCHIVE_WARN)
 			return errorf("%s: %s", name, archive_error_string(out));
@@ -366,7 +473,6 @@ static int copydata(struct ex *x, struct archive *in, struct archive *out, const
 
 int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim)
 {
-	struct extract_limits def;
 	struct ex x = { 0 };
 	struct archive *in = NULL, *out = NULL;
 	struct archive_entry *e;
@@ -374,7 +480,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	struct stat st;
 	char *adest = NULL, *tmp = NULL, *parent = NULL, *label = NULL, *name = NULL;
 	const char *base;
-	struct unpack u = { 0 };
+	struct unpack u = { .in = -1, .fd = -1 };
 	pthread_t th;
 	char drain[4096];
 	ssize_t got;
@@ -382,17 +488,16 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	bool started = false;
 	bool moved = false;
 
-	if (!lim) {
-		extract_defaults(&def);
-		lim = &def;
-	}
-	x.lim = lim;
+	if (!(x.rules = mkmember_rules(lim)))
+		goto cleanup;
 	if (!(adest = abspath(dest)))
 		goto cleanup;
 	if (exists(adest)) {
 		errorf("%s already exists", adest);
 		goto cleanup;
 	}
+	if ((u.in = openreg(archive, O_RDONLY)) < 0) /* a FIFO would block every read */
+		goto cleanup;
 	parent = xstrdup(adest);
 	*strrchr(parent, '/') = 0;
 	if (*parent && mkdirp(parent, 0755) < 0)
@@ -407,7 +512,6 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		goto fail;
 	}
 	(void)fcntl(pfd[1], F_SETPIPE_SZ, BLOCK); /* fewer switches between the threads; a hint */
-	u.path = archive;
 	u.fd = pfd[1];
 	pfd[1] = -1;
 	if ((errno = pthread_create(&th, NULL, unpack, &u)) != 0) {
@@ -434,9 +538,9 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		goto fail;
 	}
 	base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
-	label = lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
+	label = lim && lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
 	prog = mkprogress(label, PROGRESS_BYTES);
-	if (stat(archive, &st) == 0)
+	if (fstat(u.in, &st) == 0)
 		progress_total(prog, (uint64_t)st.st_size);
 	for (;;) {
 		r = archive_read_next_header(in, &e);
@@ -466,8 +570,8 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 			errorf("%s: %s", name, archive_error_string(out));
 			goto fail;
 		}
-		if ((x.entries & 255) == 0) {
-			progress_note(prog, "%" PRIu64 " members", x.entries);
+		if ((x.rules->entries & 255) == 0) {
+			progress_note(prog, "%" PRIu64 " members", x.rules->entries);
 			progress_set(prog, u.raw);
 		}
 	}
@@ -481,7 +585,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 		errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
 		goto fail;
 	}
-	if (x.entries == 0) {
+	if (x.rules->entries == 0) {
 		errorf("no members");
 		goto fail;
 	}
@@ -501,7 +605,7 @@ int extract_archive(const char *archive, const char *dest, const struct extract_
 	}
 	moved = true;
 	progress_set(prog, u.raw);
-	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.entries, (double)x.bytes / (1 << 20));
+	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.rules->entries, (double)x.bytes / (1 << 20));
 	prog = NULL;
 	rc = 0;
 	goto cleanup;
@@ -528,6 +632,8 @@ cleanup:
 		close(pfd[1]);
 	if (started)
 		pthread_join(th, NULL);
+	if (u.in >= 0)
+		close(u.in);
 	if (out)
 		archive_write_free(out); /* before leaving tmp: it may still fix up folders by relative name */
 	if (cwd >= 0) {
@@ -541,8 +647,7 @@ cleanup:
 		archive_read_free(in);
 	if (rc < 0 && tmp && !moved)
 		rmtree(tmp);
-	tdestroy(x.links, free);
-	free(x.top);
+	delmember_rules(x.rules);
 	free(name);
 	free(label);
 	free(tmp);

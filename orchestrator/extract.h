@@ -19,7 +19,22 @@ struct extract_limits {
 	const char *label;      /* progress label ("extracting"); NULL: "extracting NAME" */
 };
 
-void extract_defaults(struct extract_limits *lim); /* defaults, overridden by $GILBENCH_MAX_ENTRIES and $GILBENCH_MAX_BYTES; strip off */
+int extract_defaults(struct extract_limits *lim); /* defaults, overridden by $GILBENCH_MAX_ENTRIES and $GILBENCH_MAX_BYTES; strip off; -1 on a bad value (named) */
+
+/* The rules every member must follow, for extraction and for verify alike (one function,
+ * so that verify never passes what extraction refuses). They see the members in archive
+ * order and remember what they accepted. */
+struct archive_entry;
+struct member_rules;
+struct member_rules *mkmember_rules(const struct extract_limits *lim); /* NULL lim: extract_defaults (NULL when it fails); lim's strip and limits apply */
+void delmember_rules(struct member_rules *r);
+int extract_member_check(struct member_rules *r, struct archive_entry *e, char **rel, char **hardrel);
+                        /* 0: may be extracted, as *rel (and a hard link to *hardrel; both
+                         * allocated, NULL when not asked or not one); 1: the top folder
+                         * itself; -1: "MEMBER: why" (absolute, '..', outside the top folder,
+                         * through or replacing a symlink, a symlink leaving the tree, a hard
+                         * link to anything but a file accepted before, a device, FIFO or
+                         * socket, over the entry or byte limits, each limit said once) */
 int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim); /* dest must not exist; NULL lim: defaults; -1: "MEMBER: why" or the library's message (the caller names the archive) */
 
 #endif

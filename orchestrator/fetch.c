@@ -11,7 +11,8 @@
  * the bytes already there (CURLOPT_RESUME_FROM_LARGE); when the server ignores the range
  * (curl's CURLE_RANGE_ERROR) the file is emptied and the download starts over, once. The progress
  * callback only hands numbers to log.h, and aborts the transfer when gilbench is asked to
- * stop.
+ * stop. A file:// place must name a regular file (checked with openreg() first: curl would
+ * block for ever opening a FIFO), and the .part is opened the same way.
  *
  * debian-source:PKG=VERSION runs apt-get (through spawn.h) with its own sources.list,
  * lists and cache under CACHE/apt, so the machine's apt configuration is neither needed
@@ -27,6 +28,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,16 +59,27 @@ struct xfer {
 	CURL *c;
 };
 
-static long envlong(const char *name, long def)
+/* A file:// url must name a regular file: curl would block opening a FIFO. Other urls pass. */
+static int fileurl_check(const char *url)
 {
-	const char *s = getenv(name);
-	char *end;
-	long v;
+	CURLU *u;
+	char *path = NULL;
+	int fd, rc = 0;
 
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	return *end || v <= 0 ? def : v;
+	if (strncmp(url, "file://", 7) != 0)
+		return 0;
+	if (!(u = curl_url()))
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+		rc = errorf("%s: not a valid file:// url", url);
+	else if ((fd = openreg(path, O_RDONLY)) < 0)
+		rc = errwrap("%s", url);
+	else
+		close(fd);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 static size_t onwrite(char *p, size_t size, size_t n, void *arg)
@@ -127,6 +140,7 @@ int fetch_url(const char *url, const char *dest, const char *what)
 	char errbuf[CURL_ERROR_SIZE];
 	struct stat st;
 	CURLcode r = CURLE_OK;
+	unsigned long long connect, lowspeed;
 	long code = 0;
 	int rc = -1;
 	bool restarted = false;
@@ -136,8 +150,9 @@ int fetch_url(const char *url, const char *dest, const char *what)
 			return errorf("%s: curl_global_init failed", url);
 		inited = true;
 	}
-	if ((x.fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		return errorf("open %s:", dest);
+	if (envuint("GILBENCH_CONNECT_TIMEOUT", 15, &connect) < 0 || envuint("GILBENCH_LOW_SPEED_TIME", 30, &lowspeed) < 0 ||
+	    fileurl_check(url) < 0 || (x.fd = openreg(dest, O_WRONLY | O_CREAT | O_NOFOLLOW)) < 0)
+		return -1;
 	x.prog = mkprogress(what, PROGRESS_BYTES);
 	for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
 		if (fstat(x.fd, &st) < 0 || lseek(x.fd, st.st_size, SEEK_SET) < 0) {
@@ -159,9 +174,9 @@ int fetch_url(const char *url, const char *dest, const char *what)
 		curl_easy_setopt(x.c, CURLOPT_FAILONERROR, 1L);
 		curl_easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(x.c, CURLOPT_USERAGENT, "gilbench/" VERSION);
-		curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, envlong("GILBENCH_CONNECT_TIMEOUT", 15));
+		curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, (long)(connect > LONG_MAX ? LONG_MAX : connect));
 		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, envlong("GILBENCH_LOW_SPEED_TIME", 30));
+		curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, (long)(lowspeed > LONG_MAX ? LONG_MAX : lowspeed));
 		curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, onwrite);
 		curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
 		curl_easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
@@ -221,24 +236,56 @@ cleanup:
 	return rc;
 }
 
-/* PKG=VERSION checked: both from Debian's character sets, nothing that reads as an option */
+/* PKG=VERSION checked: both from Debian's character sets, nothing that reads as an option
+ * or means something to a shell; pkg and ver may be NULL */
 static int debspec(const char *spec, char **pkg, char **ver)
 {
 	const char *eq = strchr(spec, '=');
 
-	*pkg = *ver = NULL;
+	if (pkg)
+		*pkg = NULL;
+	if (ver)
+		*ver = NULL;
 	if (!eq || eq == spec || !eq[1])
-		return errorf("%s: expected debian-source:PACKAGE=VERSION", spec);
+		return errorf("expected debian-source:PACKAGE=VERSION");
 	for (const char *s = spec; s < eq; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || (s > spec && strchr("+-.", *s))))
-			return errorf("%s: bad package name", spec);
+			return errorf("bad package name (Debian's: a-z, 0-9, then also + - .)");
 	for (const char *s = eq + 1; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
 		      (s > eq + 1 && strchr("+-.~:", *s))))
-			return errorf("%s: bad version", spec);
-	*pkg = xstrndup(spec, (size_t)(eq - spec));
-	*ver = xstrdup(eq + 1);
+			return errorf("bad version (Debian's: A-Z, a-z, 0-9, then also + - . ~ :)");
+	if (pkg)
+		*pkg = xstrndup(spec, (size_t)(eq - spec));
+	if (ver)
+		*ver = xstrdup(eq + 1);
 	return 0;
+}
+
+static bool hasprefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+int fetch_place_check(const char *place)
+{
+	CURLU *u;
+	CURLUcode r;
+
+	if (hasprefix(place, "debian-source:"))
+		return debspec(place + strlen("debian-source:"), NULL, NULL) < 0 ? errwrap("%s", place) : 0;
+	if (!hasprefix(place, "https://") && !hasprefix(place, "http://") && !hasprefix(place, "file://"))
+		return errorf("%s: unsupported kind of place (https://, http://, file:// or debian-source:PACKAGE=VERSION)",
+		              place);
+	if (!(u = curl_url()))
+		fatal("curl_url: out of memory");
+	r = curl_url_set(u, CURLUPART_URL, place, 0); /* refuses spaces, control characters, ... */
+	curl_url_cleanup(u);
+	if (r == CURLUE_OK)
+		return 0;
+	if (hasprefix(place, "file://"))
+		return errorf("%s: %s (a file:// place is an absolute path: file:///PATH)", place, curl_url_strerror(r));
+	return errorf("%s: %s", place, curl_url_strerror(r));
 }
 
 /* run apt-get with the private state; the last line of its stderr in the error */
@@ -374,6 +421,10 @@ static int debsource(const char *spec, const struct paths *p, const char *part)
 		errorf("apt-get source gave no %s* in %s", prefix, dl);
 		goto cleanup;
 	}
+	if (canreplace(part, false) < 0) {
+		unlink(found);
+		goto cleanup;
+	}
 	if (rename(found, part) < 0) {
 		errorf("rename %s to %s:", found, part);
 		unlink(found);
@@ -398,11 +449,6 @@ cleanup:
 	free(found);
 	free(lockpath);
 	return rc;
-}
-
-static bool hasprefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
 }
 
 /* *origin from SHA.origin, else the file's path */
@@ -465,14 +511,13 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 		int r;
 
 		unlink(part);
-		if (hasprefix(place, "debian-source:")) {
+		r = fetch_place_check(place);
+		if (r == 0 && hasprefix(place, "debian-source:")) {
 			r = debsource(place + strlen("debian-source:"), p, part);
-		} else if (hasprefix(place, "http://") || hasprefix(place, "https://") || hasprefix(place, "file://")) {
+		} else if (r == 0) {
 			label = xasprintf("downloading %s", place);
 			r = fetch_url(place, part, label);
 			free(label);
-		} else {
-			r = errorf("unsupported kind of place (http://, https://, file://, debian-source:)");
 		}
 		if (r == 0 && sha256_file(part, got) == 0 && strcmp(got, s->sha256) != 0)
 			r = errorf("sha256 mismatch (got %s)", got);
@@ -485,6 +530,10 @@ int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, c
 			if (spawn_interrupted)
 				break;
 			continue;
+		}
+		if (canreplace(file, false) < 0) {
+			unlink(part);
+			goto cleanup;
 		}
 		if (rename(part, file) < 0) {
 			errorf("rename %s to %s:", part, file);

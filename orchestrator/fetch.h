@@ -14,5 +14,6 @@
 
 int fetch_tarball(const struct srcconf *s, const struct paths *p, char **path, char **origin); /* cached or downloaded and verified; path of the file and the place it came from; -1 lists every place and why it failed */
 int fetch_url(const char *url, const char *dest, const char *what); /* one http(s):// or file:// download to dest (resumed when dest exists), with retries; no verification */
+int fetch_place_check(const char *place); /* a place fetch_tarball can use, well formed (the config's check at load, and fetch's); -1: "PLACE: why" */
 
 #endif

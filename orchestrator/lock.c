@@ -44,9 +44,9 @@ int lock_take(const char *path, bool wait, const char *what, struct lock **out)
 	long h;
 
 	*out = NULL;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = openreg(path, O_RDWR | O_CREAT | O_NOFOLLOW); /* it is truncated: never through a symlink */
 	if (fd < 0)
-		return errorf("lock %s: open %s:", what, path);
+		return errwrap("lock %s", what);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -66,8 +66,8 @@ int lock_take(const char *path, bool wait, const char *what, struct lock **out)
 			logmsg("waiting for %s (held by pid %ld)", what, h);
 		else
 			logmsg("waiting for %s", what);
-		/* poll rather than block: flock restarts after our SA_RESTART handler, so a
-		 * blocked one would not notice Ctrl-C */
+		/* poll rather than block: a signal that came just before a blocking flock
+		 * would not interrupt it */
 		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			if (errno != EWOULDBLOCK && errno != EINTR) {
 				errorf("lock %s: flock %s:", what, path);

@@ -2,7 +2,8 @@
  *
  * The lock file holds the holder's pid (for the "held by pid N" message); the lock itself
  * is the flock, so it goes away with the process that held it, even when it crashes. Used
- * for the download cache, source trees, build prefixes and run directories. */
+ * for the download cache, source trees, build prefixes and run directories. The lock file
+ * must be a regular file, never reached through a symlink: it is truncated and written. */
 #ifndef GILBENCH_LOCK_H
 #define GILBENCH_LOCK_H
 

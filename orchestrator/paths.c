@@ -1,4 +1,9 @@
-/* paths.c: resolving the work area and the cache (see paths.h). */
+/* paths.c: resolving the work area and the cache (see paths.h).
+ *
+ * --work, $GILBENCH_WORK and $GILBENCH_CACHE may be relative: they are taken from the
+ * current folder and made absolute at once. $XDG_CACHE_HOME must be absolute, as the XDG
+ * Base Directory specification says; a relative one is ignored (with a warning) and
+ * ~/.cache used instead. */
 #include "paths.h"
 #include "util.h"
 
@@ -10,6 +15,11 @@ int paths_cache(char **out)
 	char *cache;
 
 	*out = NULL;
+	if (x && *x && *x != '/') {
+		if (!(c && *c))
+			warn("XDG_CACHE_HOME=%s is not an absolute path: ignored, as the XDG specification says", x);
+		x = NULL;
+	}
 	if (c && *c)
 		cache = xstrdup(c);
 	else if (x && *x)

@@ -5,7 +5,7 @@
  *               slot/SLOT/   out-of-tree build folders (obj/) and a link to the tree
  *                            being built (src/), one per set of build flags
  *               prefix/KEY/  installed interpreters, renamed into place when complete
- *   cache       $GILBENCH_CACHE, else $XDG_CACHE_HOME/gilbench, else ~/.cache/gilbench
+ *   cache       $GILBENCH_CACHE, else $XDG_CACHE_HOME/gilbench (when absolute), else ~/.cache/gilbench
  *               downloads/SHA256   verified tarballs, content-addressed
  *               git/HASH.git       one full mirror per repository url
  *               apt/               apt's private state for debian-source: downloads

@@ -55,6 +55,10 @@ static int load(struct report *r)
 	if (exists(path) && results_load(path, &r->trials, &r->ntrials, &good) < 0)
 		goto cleanup;
 	free(path);
+	path = pathjoin(r->dir, RUN_ROUNDS);
+	if (rounds_load(path, &r->rounds, &r->nrounds, &good) < 0)
+		goto cleanup;
+	free(path);
 	path = pathjoin(r->dir, RUN_METADATA);
 	if (readjson(path, true, &r->meta) < 0)
 		goto cleanup;
@@ -83,7 +87,7 @@ static void sort_trials(struct report *r)
 	r->nv = r->cfg->nvariants;
 	r->cells = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cells));
 	r->cmp = xcalloc(r->plan->npoints * r->nv + 1, sizeof(*r->cmp));
-	cells_file(&r->cf, r->plan, r->trials, r->ntrials);
+	cells_file(&r->cf, r->plan, r->trials, r->ntrials, r->rounds, r->nrounds);
 	r->unmatched = r->cf.unmatched;
 	r->duplicates = r->cf.duplicates;
 	for (size_t p = 0; p < r->plan->npoints; p++)
@@ -97,6 +101,8 @@ static void sort_trials(struct report *r)
 			cr->nfailed = cv->nfailed;
 			cr->ntrials = cv->ntrials;
 			cr->nchecked = cv->nchecked;
+			cr->ncontaminated = cv->ncontaminated;
+			cr->nslow = cv->nslow;
 			cr->ncorrect = cv->ncorrect;
 		}
 }
@@ -184,6 +190,8 @@ static void compute(struct report *r)
 			               "warmup", (json_int_t)cr->nwarm, "failed", (json_int_t)cr->nfailed,
 			               "trials", (json_int_t)cr->ntrials, "build_failed", cr->buildfailed,
 			               "metric", json_string(e->metric));
+			json_object_set_new(jc, "contaminated", json_integer((json_int_t)cr->ncontaminated));
+			json_object_set_new(jc, "slow", json_integer((json_int_t)cr->nslow));
 			if (e->expect_key)
 				json_object_set_new(jc, "correct", json_pack("{s:I, s:I}", "ok", (json_int_t)cr->ncorrect,
 				                                             "checked", (json_int_t)cr->nchecked));
@@ -207,10 +215,32 @@ static void compute(struct report *r)
 
 /* ---- putting it together ---- */
 
+/* the answer first: the thread-scaling and lost-update plots right after the summary */
+static void headline_plots(struct report *r)
+{
+	for (size_t e = 0; e < r->cfg->nexps; e++) {
+		const struct expconf *ex = &r->cfg->exps[e];
+		char *pname;
+
+		if (ex->table == TABLE_TIMES)
+			continue;
+		pname = xasprintf("%s-%s", ex->table == TABLE_SCALING ? "scaling" : "lost", ex->name);
+		doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
+		free(pname);
+	}
+}
+
 static void build_doc(struct report *r, bool *failures)
 {
 	size_t *pts = xcalloc(r->plan->npoints + 1, sizeof(*pts));
 
+	doc_heading(&r->doc, 1, r->cfg->name);
+	if (r->cfg->description)
+		doc_para(&r->doc, xstrdup(r->cfg->description));
+	report_section_trust(r);
+	doc_heading(&r->doc, 2, "Summary");
+	report_section_summary(r);
+	headline_plots(r);
 	report_section_header(r);
 	for (size_t e = 0; e < r->cfg->nexps; e++) {
 		const struct expconf *ex = &r->cfg->exps[e];
@@ -237,10 +267,7 @@ static void build_doc(struct report *r, bool *failures)
 			report_section_race(r, e, pts, npts);
 			break;
 		case TABLE_SCALING:
-			report_section_scaling(r, e, pts, npts);
-			pname = xasprintf("scaling-%s", ex->name);
-			doc_plot(&r->doc, pname, ex->title ? ex->title : ex->name);
-			free(pname);
+			report_section_scaling(r, e, pts, npts); /* its plot heads the report */
 			break;
 		case TABLE_TIMES:
 			report_section_times(r, e, pts, npts);
@@ -252,8 +279,6 @@ static void build_doc(struct report *r, bool *failures)
 	}
 	doc_heading(&r->doc, 2, "Comparisons");
 	report_section_comparisons(r);
-	doc_heading(&r->doc, 2, "Summary");
-	report_section_summary(r);
 	report_section_reference(r);
 	report_section_noise(r);
 	*failures = report_section_failures(r);
@@ -362,6 +387,7 @@ cleanup:
 	free(r.builds);
 	json_decref(r.meta);
 	results_free(r.trials, r.ntrials);
+	rounds_free(r.rounds, r.nrounds);
 	delplan(r.plan);
 	delconfig(r.cfg);
 	return rc;

@@ -23,6 +23,7 @@ struct cellres {            /* a cell's trials (borrowed from the cellfile) and 
 	size_t nidx;
 	double *vals;           /* their metric */
 	size_t nwarm, nfailed, ntrials; /* warm-ups, failed measured trials, all trials */
+	size_t ncontaminated, nslow;   /* measured trials left out: interference, a slow round */
 	size_t ncorrect, nchecked;
 	struct summary sum;
 	bool buildfailed;
@@ -35,6 +36,8 @@ struct report {
 	struct plan *plan;
 	struct trial *trials;
 	size_t ntrials;
+	struct roundrec *rounds; /* rounds.jsonl: the canary and the quiet wait per round */
+	size_t nrounds;
 	json_t *meta;           /* metadata.json or NULL */
 	json_t **builds;        /* build.json per config build, or NULL */
 	struct cellfile cf;     /* the trials filed by cell id */
@@ -81,6 +84,7 @@ size_t report_series_base(const struct report *r, const size_t *pts, size_t k);
 char *report_last_line(const char *s, size_t max);
 bool report_section_failures(struct report *r);
 void report_section_header(struct report *r);
+void report_section_trust(struct report *r);   /* the machine's speed (canary) and interference, at the top */
 void report_section_noise(struct report *r);
 void report_section_provenance(struct report *r);
 void report_section_stats_note(struct report *r);

@@ -310,9 +310,7 @@ void report_section_header(struct report *r)
 	struct blk *t;
 	char *first = NULL, *last = NULL;
 
-	doc_heading(&r->doc, 1, c->name);
-	if (c->description)
-		doc_para(&r->doc, xstrdup(c->description));
+	doc_heading(&r->doc, 2, "The run");
 	for (size_t i = 0; i < r->ntrials; i++) {
 		const char *s = r->trials[i].started;
 		if (!s)
@@ -353,7 +351,7 @@ void report_section_header(struct report *r)
 	free(first);
 	free(last);
 
-	doc_heading(&r->doc, 2, "Builds");
+	doc_para(&r->doc, xstrdup("Builds:"));
 	t = doc_table(&r->doc, 4);
 	doc_cells(t, "Build");
 	doc_cells(t, "Configure flags");
@@ -401,6 +399,64 @@ void report_section_header(struct report *r)
 				doc_cell(t, f.len ? f.s : xstrdup(DASH));
 			}
 		}
+	}
+}
+
+/* the machine's speed during the run (the canary against this machine's reference) */
+static void trust_canary(struct report *r, struct buf *b)
+{
+	json_t *c = json_object_get(r->meta, "canary");
+	double med = json_number_value(json_object_get(c, "median")), ref = json_number_value(json_object_get(c, "reference"));
+	json_int_t runs = json_integer_value(json_object_get(c, "reference_runs"));
+	json_int_t slow = json_integer_value(json_object_get(c, "slow_rounds")), rounds = json_integer_value(json_object_get(c, "rounds"));
+
+	if (!json_is_object(c) || !(med > 0))
+		return;
+	if (!(ref > 0)) {
+		bufaddf(b, "Machine speed: the canary took %.1f ms; this machine had no reference yet (this run sets it). ", med * 1e3);
+		return;
+	}
+	if (json_is_true(json_object_get(c, "slow_run")))
+		bufaddf(b, "**This run was on a slow machine**: the speed canary ran %.0f%% slower than this machine's reference "
+		           "(%.1f ms against %.1f ms, from %lld earlier runs). Its times are not this machine's usual speed and "
+		           "should not be set beside published figures; ratios between builds, measured interleaved, still hold. ",
+		        100 * (med / ref - 1), med * 1e3, ref * 1e3, (long long)runs);
+	else
+		bufaddf(b, "Machine speed: the canary ran at %.1f ms against this machine's reference of %.1f ms (%+.0f%%). ",
+		        med * 1e3, ref * 1e3, 100 * (med / ref - 1));
+	if (slow)
+		bufaddf(b, "In %lld of %lld rounds the machine was slow (the canary before and after the round more than "
+		           "%.0f%% slower): those rounds' trials are left out. ", (long long)slow, (long long)rounds,
+		        100 * json_number_value(json_object_get(c, "threshold")));
+}
+
+void report_section_trust(struct report *r)
+{
+	json_t *in = json_object_get(r->meta, "interference");
+	json_int_t cont = json_integer_value(json_object_get(in, "contaminated"));
+	json_int_t rep = json_integer_value(json_object_get(in, "repeated_rounds"));
+	size_t nshort = json_array_size(json_object_get(in, "short"));
+	struct buf b = {0};
+
+	if (!r->meta)
+		return;
+	trust_canary(r, &b);
+	if (json_is_object(in) && (cont || rep || nshort))
+		bufaddf(&b, "Interference: other processes spoiled %lld trial%s (they took more than %.0f%% of the trial's "
+		            "CPUs); spoiled trials are left out of every statistic and %lld round%s were added to replace "
+		            "them%s. ", (long long)cont, cont == 1 ? "" : "s",
+		        100 * json_number_value(json_object_get(in, "threshold")), (long long)rep, rep == 1 ? "" : "s",
+		        nshort ? "; the summary's Notes name the cells still short of clean trials" : "");
+	else if (json_is_object(in))
+		bufadds(&b, "Interference: no trial was spoiled by other processes. ");
+	if (json_is_true(json_object_get(r->meta, "busy_at_start")))
+		bufaddf(&b, "Other processes kept %.1f cores busy when the run started. ",
+		        json_number_value(json_object_get(r->meta, "others_at_start")));
+	if (b.len) {
+		b.s[b.len - 1] = '\0'; /* the last space */
+		doc_para(&r->doc, b.s);
+	} else {
+		buffree(&b);
 	}
 }
 

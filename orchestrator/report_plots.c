@@ -132,8 +132,9 @@ cleanup:
 	return rc;
 }
 
+/* bars per variant (and point): medians with their 95% CI, or with LOST the share of updates lost */
 static int plot_bars(struct report *r, const char *tmp, size_t e, const size_t *pts, size_t npts,
-                     const char *out)
+                     const char *out, bool lost)
 {
 	const struct expconf *ex = &r->cfg->exps[e];
 	struct buf s = { 0 }, d = { 0 };
@@ -144,14 +145,19 @@ static int plot_bars(struct report *r, const char *tmp, size_t e, const size_t *
 	for (size_t k = 0; k < npts; k++)
 		for (size_t v = 0; v < r->nv; v++) {
 			const struct summary *sm = &CELL(r, pts[k], v)->sum;
+			double l = lost ? 100 * report_avg_lost(r, CELL(r, pts[k], v), ex) : NAN;
 			char *label = ex->nmatrix ? xasprintf("%s %s", vlabel(r, v), r->plan->points[pts[k]].label)
 			                          : xstrdup(vlabel(r, v));
 			for (char *q = label; *q; q++)
 				if (*q == '"' || *q == '\\')
 					*q = '\'';
-			bufaddf(&d, "%zu %.17g %.17g %.17g \"%s\"\n", i++, isfinite(sm->median) ? sm->median : 0,
-			        isfinite(sm->ci_lo) ? sm->ci_lo : isfinite(sm->median) ? sm->median : 0,
-			        isfinite(sm->ci_hi) ? sm->ci_hi : isfinite(sm->median) ? sm->median : 0, label);
+			if (lost)
+				bufaddf(&d, "%zu %.17g %.17g %.17g \"%s\"\n", i++, isfinite(l) ? l : 0, isfinite(l) ? l : 0,
+				        isfinite(l) ? l : 0, label);
+			else
+				bufaddf(&d, "%zu %.17g %.17g %.17g \"%s\"\n", i++, isfinite(sm->median) ? sm->median : 0,
+				        isfinite(sm->ci_lo) ? sm->ci_lo : isfinite(sm->median) ? sm->median : 0,
+				        isfinite(sm->ci_hi) ? sm->ci_hi : isfinite(sm->median) ? sm->median : 0, label);
 			free(label);
 		}
 	bufadds(&s, gp_head);
@@ -161,7 +167,8 @@ static int plot_bars(struct report *r, const char *tmp, size_t e, const size_t *
 	gp_quote(&s, ex->title ? ex->title : ex->name);
 	bufaddf(&s, "\nset style fill solid 0.5 border -1\nset boxwidth 0.6\nset grid ytics\nset yrange [0:*]\n"
 	            "set xrange [-0.6:%zu.4]\nset ylabel ", i ? i - 1 : 0);
-	gp_quote(&s, strcmp(ex->metric, "seconds") == 0 ? "median seconds (95% CI of the mean)" : ex->metric);
+	gp_quote(&s, lost ? "updates lost (% of the expected count)"
+	              : strcmp(ex->metric, "seconds") == 0 ? "median seconds (95% CI of the mean)" : ex->metric);
 	bufadds(&s, "\nplot ");
 	gp_quote(&s, dpath);
 	bufadds(&s, " using 1:2:xtic(5) with boxes lc rgb '#4a7ab5' notitle, ");
@@ -183,18 +190,10 @@ int report_plots(struct report *r, const bool *want, char **svgs, bool *plotted)
 {
 	char *tmp = NULL, *pdir = pathjoin(r->dir, RUN_PLOTS);
 	size_t *pts = xcalloc(r->plan->npoints + 1, sizeof(*pts));
-	const char *td = getenv("TMPDIR");
 	int rc = -1;
 
-	if (mkdirp(pdir, 0755) < 0)
+	if (mkdirp(pdir, 0755) < 0 || !(tmp = mktmpdir("plot")))
 		goto cleanup;
-	tmp = xasprintf("%s/gilbench-plot-XXXXXX", td && *td ? td : "/tmp");
-	if (!mkdtemp(tmp)) {
-		errorf("%s:", tmp);
-		free(tmp);
-		tmp = NULL;
-		goto cleanup;
-	}
 	for (size_t i = 0; i < r->doc.n; i++) {
 		struct blk *b = &r->doc.v[i];
 		size_t e, npts;
@@ -212,7 +211,7 @@ int report_plots(struct report *r, const bool *want, char **svgs, bool *plotted)
 		if (strncmp(b->plot, "scaling-", 8) == 0)
 			k = plot_scaling(r, tmp, e, pts, npts, out);
 		else
-			k = plot_bars(r, tmp, e, pts, npts, out);
+			k = plot_bars(r, tmp, e, pts, npts, out, strncmp(b->plot, "lost-", 5) == 0);
 		if (k == -1) {
 			free(out);
 			goto cleanup;

@@ -334,9 +334,65 @@ static char *winner_race(struct report *r, const struct expconf *e, size_t p, js
 	return xasprintf("%s (safer)", vlabel(r, best));
 }
 
+/* a short cell's entry in metadata.json's interference.short, or NULL */
+static json_t *shortcell(const struct report *r, const char *id)
+{
+	json_t *list = json_object_get(json_object_get(r->meta, "interference"), "short"), *it;
+	size_t i;
+
+	json_array_foreach(list, i, it)
+		if (json_is_string(json_object_get(it, "cell")) && strcmp(json_string_value(json_object_get(it, "cell")), id) == 0)
+			return it;
+	return NULL;
+}
+
+/* the summary row's Notes: what its cells lost to interference or a slow machine, and noise;
+ * the row says so itself rather than only the Noise section below */
+static char *row_notes(struct report *r, size_t p, json_t *js)
+{
+	struct buf b = {0};
+	size_t contaminated = 0, slow = 0;
+	json_t *jn = json_array();
+
+	for (size_t v = 0; v < r->nv; v++) {
+		const struct cellres *cr = CELL(r, p, v);
+		const struct cell *c = plan_cell(r->plan, p, v);
+		json_t *sh = c ? shortcell(r, c->id) : NULL;
+
+		contaminated += cr->ncontaminated;
+		slow += cr->nslow;
+		if (sh) {
+			bufaddf(&b, "%s%s: %lld clean trials of %lld", b.len ? "; " : "", vlabel(r, v),
+			        (long long)json_integer_value(json_object_get(sh, "clean")),
+			        (long long)json_integer_value(json_object_get(sh, "wanted")));
+			json_array_append_new(jn, json_pack("{s:s, s:s}", "kind", "short", "variant", vname(r, v)));
+		}
+		if (isfinite(cr->sum.cv) && cr->sum.cv > r->cfg->run.cv_threshold) {
+			bufaddf(&b, "%s%s noisy (CV %.0f%%)", b.len ? "; " : "", vlabel(r, v), 100 * cr->sum.cv);
+			json_array_append_new(jn, json_pack("{s:s, s:s, s:f}", "kind", "noisy", "variant", vname(r, v), "cv", cr->sum.cv));
+		}
+	}
+	if (contaminated || slow) {
+		char *pre = xasprintf("%zu trial%s left out (%zu interfered with, %zu on a slow machine) and repeated%s",
+		                      contaminated + slow, contaminated + slow == 1 ? "" : "s", contaminated, slow,
+		                      b.len ? "; " : "");
+		struct buf n = {0};
+		bufadds(&n, pre);
+		if (b.len)
+			bufadds(&n, b.s);
+		buffree(&b);
+		b = n;
+		free(pre);
+		json_array_append_new(jn, json_pack("{s:s, s:I, s:I}", "kind", "left_out", "contaminated",
+		                                    (json_int_t)contaminated, "slow", (json_int_t)slow));
+	}
+	json_object_set_new(js, "notes", jn);
+	return b.len ? b.s : xstrdup(DASH);
+}
+
 void report_section_summary(struct report *r)
 {
-	struct blk *t = doc_table(&r->doc, 2 + r->nv);
+	struct blk *t = doc_table(&r->doc, 3 + r->nv);
 	json_t *jsum = json_object_get(r->out, "summary");
 	size_t *pts = xcalloc(r->plan->npoints + 1, sizeof(*pts));
 
@@ -344,6 +400,7 @@ void report_section_summary(struct report *r)
 	for (size_t v = 0; v < r->nv; v++)
 		doc_cells(t, vlabel(r, v));
 	doc_cells(t, "Winner");
+	doc_cells(t, "Notes");
 	for (size_t e = 0; e < r->cfg->nexps; e++) {
 		const struct expconf *ex = &r->cfg->exps[e];
 		size_t npts = report_exp_points(r, e, pts), p;
@@ -380,6 +437,7 @@ void report_section_summary(struct report *r)
 		else
 			doc_cell(t, winner_times(r, ex, p, js));
 		json_object_set_new(js, "text", json_string(t->cells.v[t->cells.n - 1]));
+		doc_cell(t, row_notes(r, p, js));
 		json_array_append_new(jsum, js);
 	}
 	free(pts);

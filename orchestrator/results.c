@@ -3,11 +3,13 @@
  * A trial becomes a jansson object (trial_to_json) whose fields docs/rundir.md documents;
  * results_append() serialises it compactly with keys in a fixed order, adds the newline and
  * writes the whole line with one write loop before fsync, so a reader sees either the whole
- * line or a torn tail. results_load() reads the file, parses each newline-terminated line
- * with json_loads and stops at the first line that is not whole (no newline, or not a JSON
- * object): everything before it is good, and *good_bytes says where it ends so that
- * --resume can truncate the file there. A bad line in the middle (followed by good ones) is
- * an error: that is damage, not a kill during a write. */
+ * line or a torn tail; when the file does not end in a newline (a complete last line whose
+ * newline was lost, or an editor's save) the newline goes first. results_load() reads the
+ * file, parses each line with json_loadb and stops at the first line that is not whole:
+ * not a JSON object, or a last line without its newline that is not a complete trial
+ * (one that is, is kept). Everything before it is good, and *good_bytes says where it ends
+ * so that --resume can truncate the file there. A bad line in the middle (followed by good
+ * ones) is an error: that is damage, not a kill during a write. */
 #include "results.h"
 #include "util.h"
 
@@ -77,6 +79,11 @@ json_t *trial_to_json(const struct trial *t)
 	json_object_set_new(o, "error", strornull(t->error));
 	json_object_set_new(o, "started", strornull(t->started));
 	json_object_set_new(o, "cpus", strornull(t->cpus));
+	if (t->has_interference)
+		json_object_set_new(o, "interference", json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", "others",
+		                    number(t->inter.others), "share", number(t->inter.share), "stall", number(t->inter.stall),
+		                    "steal", number(t->inter.steal), "cpus", t->inter.cpus, "load", number(t->load)));
+	json_object_set_new(o, "contaminated", json_boolean(t->contaminated));
 	return o;
 }
 
@@ -152,6 +159,16 @@ int trial_from_json(json_t *o, struct trial *t)
 	t->exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
 	v = json_object_get(o, "signal");
 	t->signal = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(o, "interference");
+	if ((t->has_interference = json_is_object(v))) {
+		t->inter.others = getnum(v, "others");
+		t->inter.share = getnum(v, "share");
+		t->inter.steal = getnum(v, "steal");
+		t->inter.stall = getnum(v, "stall");
+		t->inter.cpus = (int)json_integer_value(json_object_get(v, "cpus"));
+		t->load = getnum(v, "load");
+	}
+	t->contaminated = json_is_true(json_object_get(o, "contaminated"));
 	return 0;
 fail:
 	trial_free(t);
@@ -173,66 +190,42 @@ void trial_free(struct trial *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int results_append(int fd, const struct trial *t)
+int jsonl_append(int fd, json_t *o, const char *what)
 {
-	json_t *o = trial_to_json(t);
-	char *line = NULL, *p;
-	size_t len, off = 0;
-	int rc = -1;
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)), last;
+	struct buf line = {0};
 	struct stat st;
+	int rc = -1;
 
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (!line) {
-		errorf("results: cannot serialise a trial");
-		goto cleanup;
-	}
-	len = strlen(line);
-	p = xmalloc(len + 2);
-	memcpy(p, line, len);
-	p[len++] = '\n';
-	p[len] = '\0';
-	free(line);
-	line = p;
+	if (!text)
+		return errorf("%s: cannot encode a line", what);
 	if (fstat(fd, &st) < 0) {
-		errorf("results: stat:");
+		errorf("stat %s:", what);
 		goto cleanup;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, line + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			errorf("results: write:");
-			goto undo;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		errorf("results: fsync:");
-		goto undo;
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+		bufadds(&line, "\n"); /* the last line is whole but lost its newline (fd not readable: not seen) */
+	bufadds(&line, text);
+	bufadds(&line, "\n");
+	if (writeall(fd, line.s, line.len, what) < 0 || (fsync(fd) < 0 && errorf("fsync %s:", what) < 0)) {
+		/* a line that could not be written whole is not left half-written (disk full) */
+		if (ftruncate(fd, st.st_size) < 0)
+			errwrap("cannot remove a half-written line (resume will)");
+		goto cleanup;
 	}
 	rc = 0;
-	goto cleanup;
-undo:
-	/* a line that could not be written whole is not left half-written (disk full) */
-	if (ftruncate(fd, st.st_size) < 0)
-		errwrap("cannot remove a half-written line (resume will)");
 cleanup:
-	free(line);
-	json_decref(o);
+	buffree(&line);
+	free(text);
 	return rc;
 }
 
-int results_load(const char *path, struct trial **out, size_t *n, size_t *good_bytes)
+int jsonl_load(const char *path, int (*each)(json_t *o, void *arg), void *arg, size_t *good_bytes)
 {
 	char *data = NULL;
 	size_t len = 0, pos = 0, lineno = 0, good = 0;
-	struct trial *v = NULL;
-	size_t nv = 0;
 	int rc = -1;
 
-	*out = NULL;
-	*n = 0;
 	if (good_bytes)
 		*good_bytes = 0;
 	if (readfile(path, &data, &len) < 0)
@@ -242,12 +235,16 @@ int results_load(const char *path, struct trial **out, size_t *n, size_t *good_b
 		size_t end = nl ? (size_t)(nl - data) : len;
 		json_error_t jerr;
 		json_t *o;
-		struct trial t;
+		int e;
 
 		lineno++;
-		if (!nl)
-			break; /* torn last line: no newline */
 		o = json_loadb(data + pos, end - pos, 0, &jerr);
+		if (!nl) { /* the last line without its newline: kept when it is whole, else torn */
+			if (json_is_object(o) && each(o, arg) == 0)
+				good = len;
+			json_decref(o);
+			break;
+		}
 		if (!o || !json_is_object(o)) {
 			bool last = true;
 			/* a bad line is a torn tail only when nothing but blanks follows it */
@@ -262,28 +259,136 @@ int results_load(const char *path, struct trial **out, size_t *n, size_t *good_b
 			errorf("%s:%zu: %s", path, lineno, o ? "not a JSON object" : jerr.text);
 			goto cleanup;
 		}
-		if (trial_from_json(o, &t) < 0) {
-			json_decref(o);
+		e = each(o, arg);
+		json_decref(o);
+		if (e < 0) {
 			errwrap("%s:%zu", path, lineno);
 			goto cleanup;
 		}
-		json_decref(o);
-		v = xreallocarray(v, nv + 1, sizeof(*v));
-		v[nv++] = t;
 		pos = end + 1;
 		good = pos;
 	}
-	*out = v;
-	*n = nv;
-	v = NULL;
-	nv = 0;
 	if (good_bytes)
 		*good_bytes = good;
 	rc = 0;
 cleanup:
-	results_free(v, nv);
 	free(data);
 	return rc;
+}
+
+int results_append(int fd, const struct trial *t)
+{
+	json_t *o = trial_to_json(t);
+	int rc = jsonl_append(fd, o, "results.jsonl");
+
+	json_decref(o);
+	return rc;
+}
+
+struct trials {
+	struct trial *v;
+	size_t n;
+};
+
+static int addtrial(json_t *o, void *arg)
+{
+	struct trials *ts = arg;
+	struct trial t;
+
+	if (trial_from_json(o, &t) < 0)
+		return -1;
+	ts->v = xreallocarray(ts->v, ts->n + 1, sizeof(*ts->v));
+	ts->v[ts->n++] = t;
+	return 0;
+}
+
+int results_load(const char *path, struct trial **out, size_t *n, size_t *good_bytes)
+{
+	struct trials ts = {0};
+
+	*out = NULL;
+	*n = 0;
+	if (jsonl_load(path, addtrial, &ts, good_bytes) < 0) {
+		results_free(ts.v, ts.n);
+		return -1;
+	}
+	*out = ts.v;
+	*n = ts.n;
+	return 0;
+}
+
+/* ---- rounds.jsonl ---- */
+
+json_t *round_to_json(const struct roundrec *r)
+{
+	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:b, s:o, s:o, s:b}", "experiment", r->experiment, "point", r->point,
+	                 "round", r->round, "canary_before", number(r->before), "canary_after", number(r->after),
+	                 "slow", r->slow, "slowdown", number(r->slowdown), "waited", number(r->waited), "quiet", r->quiet);
+}
+
+struct rounds {
+	struct roundrec *v;
+	size_t n;
+};
+
+static int addround(json_t *o, void *arg)
+{
+	struct rounds *rs = arg;
+	struct roundrec r = {0};
+
+	if (getstr(o, "experiment", false, &r.experiment) < 0 || getstr(o, "point", false, &r.point) < 0 ||
+	    !json_is_integer(json_object_get(o, "round"))) {
+		free(r.experiment);
+		free(r.point);
+		return errorf("not a round record (experiment, point, round)");
+	}
+	r.round = (int)json_integer_value(json_object_get(o, "round"));
+	r.before = getnum(o, "canary_before");
+	r.after = getnum(o, "canary_after");
+	r.slowdown = getnum(o, "slowdown");
+	r.waited = getnum(o, "waited");
+	r.slow = json_is_true(json_object_get(o, "slow"));
+	r.quiet = !json_is_false(json_object_get(o, "quiet"));
+	rs->v = xreallocarray(rs->v, rs->n + 1, sizeof(*rs->v));
+	rs->v[rs->n++] = r;
+	return 0;
+}
+
+int rounds_load(const char *path, struct roundrec **out, size_t *n, size_t *good_bytes)
+{
+	struct rounds rs = {0};
+
+	*out = NULL;
+	*n = 0;
+	if (good_bytes)
+		*good_bytes = 0;
+	if (!exists(path))
+		return 0;
+	if (jsonl_load(path, addround, &rs, good_bytes) < 0) {
+		rounds_free(rs.v, rs.n);
+		return -1;
+	}
+	*out = rs.v;
+	*n = rs.n;
+	return 0;
+}
+
+const struct roundrec *rounds_find(const struct roundrec *v, size_t n, const char *experiment, const char *point,
+                                   int round)
+{
+	for (size_t i = n; i-- > 0;)
+		if (v[i].round == round && strcmp(v[i].experiment, experiment) == 0 && strcmp(v[i].point, point) == 0)
+			return &v[i];
+	return NULL;
+}
+
+void rounds_free(struct roundrec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].experiment);
+		free(v[i].point);
+	}
+	free(v);
 }
 
 void results_free(struct trial *v, size_t n)

@@ -11,6 +11,7 @@
  *   builds/NAME/build.json   one built interpreter: build key, prefix, python, GIL state
  *   builds/NAME/STEP.log     configure.log, make.log, install.log, verify.log
  *   results.jsonl            one line per finished trial, appended and fsync'd
+ *   rounds.jsonl             one line per finished round: the canary around it, the wait for quiet
  *   results.json             per-cell statistics and comparisons (report stage)
  *   report.md, report.html   the report; plots/NAME.svg its plots
  *   pyperf/VARIANT.json      the results in pyperf's JSON format
@@ -38,6 +39,7 @@
 #define RUN_BUILDS "builds"
 #define RUN_BUILDREC "build.json"
 #define RUN_RESULTS "results.jsonl"
+#define RUN_ROUNDS "rounds.jsonl"
 #define RUN_STATS "results.json"
 #define RUN_REPORT_MD "report.md"
 #define RUN_REPORT_HTML "report.html"

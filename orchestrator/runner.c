@@ -1,106 +1,56 @@
-/* runner.c: the run stage (see runner.h).
+/* runner.c: the run stage's schedule (see runner.h).
  *
  * How it works:
- *  1. Each build's record (builds/NAME/build.json) is read with jansson; a record with
- *     ok=false takes its variants out of the run (reported, not fatal). Each remaining
+ *  1. Each selected variant's build record (builds/NAME/build.json) is read; a record with
+ *     ok=false takes the variant out of the run (reported, not fatal). Each remaining
  *     variant's interpreter is probed (interp_probe) with the variant's trial environment,
  *     and sys._is_gil_enabled() must equal the variant's expect_gil.
- *  2. results.jsonl: without --resume it must be absent or empty; with --resume it is
- *     loaded, cut at the end of its last whole line (a SIGKILL can tear the last one), and
- *     every (cell, round) already in it is remembered per cell, by round number.
- *  3. Points run in plan order. For each point, rounds 1..W are warm-ups (warmup: true) and
- *     rounds W+1.. are measured; a round runs every runnable variant once, the order rotated
- *     by one per round (A B C, B C A, C A B). Round numbers count warm-ups too, as
- *     results.h says. A (cell, round) already recorded is skipped, but its metric still
- *     feeds the adaptive decision at that round, so a resumed run makes the same decisions.
- *     Adaptive trials: after min measured rounds, rounds are added until every cell's
- *     relative 95% CI half-width (stats_summary) is under the target or max is reached.
- *  4. A trial is PYTHON SCRIPT ARGS through spawn(): captured, in its own process group,
- *     with the experiment's timeout, in RUN_DIR, pinned when asked, with a minimal fixed
- *     environment. Its line is appended to results.jsonl (written whole, fsync'd) at once.
- *     A trial killed because gilbench got SIGINT/SIGTERM is not recorded.
- *  5. Noise: /proc readings before the run, around each point and after the run
- *     (sysinfo.c); busy points are warned about and flagged in metadata.json, which is
- *     written before the first trial and rewritten at the end (and on interruption). */
-#include "runner.h"
-#include "build.h"
-#include "hash.h"
-#include "interp.h"
-#include "log.h"
-#include "results.h"
-#include "rundir.h"
-#include "spawn.h"
-#include "stats.h"
-#include "sysinfo.h"
-#include "util.h"
+ *  2. results.jsonl and rounds.jsonl: without --resume results.jsonl must be absent or
+ *     empty; with --resume both are loaded and cut at the end of their last whole line, and
+ *     every (cell, round) already recorded is remembered per cell, by round number.
+ *  3. Points run in plan order (only the selected experiment and point, when asked). For
+ *     each point, rounds 1..W are warm-ups and the rest measured (with more_rounds they
+ *     follow the highest round recorded); a round runs every active variant once, the
+ *     order rotated by one per round. Before a round the runner may wait for quiet
+ *     (run.quiet); around it the C canary is timed, and the round is slow when both its
+ *     samples are slower than the reference by more than run.canary. Its line goes to
+ *     rounds.jsonl. The clean metrics of the round (ok, not contaminated, the round not
+ *     slow) feed the decisions: after the planned rounds, another round is added while a
+ *     cell has fewer clean trials than asked (up to run.repeats extra rounds), or, with
+ *     adaptive trials, while a cell is short of the target or a comparison with the first
+ *     variant is inconclusive (up to max_trials measured rounds). A recorded (cell, round)
+ *     is skipped but feeds the decisions alike, so a resumed run decides the same.
+ *  4. A trial is trial_run() (trial.c): captured, pinned, timed out, judged, its
+ *     interference measured; its line is appended to results.jsonl at once.
+ *  5. Noise per point (other processes' share of the CPUs while it ran) and the machine's
+ *     state go to metadata.json (runmeta.c), written before the first trial and rewritten
+ *     at the end (and on interruption); the C canary's samples are recorded in the
+ *     machine's reference (canary.h) when the run ends. */
+#include "runner_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <math.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef VERSION
-#define VERSION "0.1.0"
-#endif
+#include "paths.h"
+#include "rundir.h"
+#include "spawn.h"
+#include "stats.h"
+#include "trial.h"
+#include "util.h"
+#include "verdict.h"
 
-#define NOISY_SHARE 0.10   /* other processes' share of the CPUs that flags a point */
-#define ERROR_LINES 10     /* lines of stderr kept for a failed trial */
+#define NOISY_SHARE 0.10      /* other processes' share of the CPUs that flags a point */
 #define DEFAULT_MAX_TRIALS 20 /* adaptive trials without a maximum */
+#define QUIET_WINDOW 0.5      /* seconds of each look at the machine while waiting for quiet */
 
-struct vstate {
-	bool run;               /* runnable: its build is ok */
-	struct strlist env;     /* the trial environment, NAME=VALUE */
-	struct interp ip;       /* the probe's answer, when probed */
-	bool probed;
-};
-
-struct cellstate {
-	const struct trial **byround; /* recorded trials by round - 1 (from --resume), or NULL */
-	size_t nround;
-	double *metrics;        /* measured metrics of ok trials so far, in round order */
-	size_t nmetrics;
-	bool converged;
-};
-
-struct runner {
-	char *rundir;           /* absolute */
-	const struct config *cfg;
-	const struct plan *plan;
-	const struct runopts *o;
-	struct runsummary *sum;
-	struct buildrec *builds;
-	struct vstate *vars;
-	size_t *active;         /* indices of runnable variants, config order */
-	size_t nactive;
-	struct cellstate *cells;
-	struct trial *loaded;
-	size_t nloaded;
-	int fd;
-	const char *cpus;
-	int mintrials, maxtrials;
-	double target;
-	struct progress *prog;
-	size_t done;            /* trials run or found, for the progress line */
-	double childcpu;        /* CPU seconds of the trials of the current point */
-	json_t *noise, *nonconv;
-	struct cpusample first;
-	json_t *loadend;
-	double selfcpu;         /* gilbench's own CPU seconds during the run (without trials) */
-	char *started, *ended;
-	json_t *resumes;        /* times of --resume, oldest first (kept from metadata.json) */
-	const char *status;
-	bool busystart;
-};
-
-/* environment */
+/* ---- variants ---- */
 
 static void mkenv(const struct runner *R, const struct variantconf *v, struct strlist *env)
 {
@@ -120,21 +70,33 @@ static void mkenv(const struct runner *R, const struct variantconf *v, struct st
 		envset(env, v->env.v[i].key, v->env.v[i].value);
 }
 
-/* build records and probes */
+static bool wanted(const struct runner *R, const char *variant)
+{
+	if (!R->o->variants)
+		return true;
+	for (size_t i = 0; R->o->variants[i]; i++)
+		if (strcmp(R->o->variants[i], variant) == 0)
+			return true;
+	return false;
+}
 
+/* the build records of the selected variants' builds */
 static int loadbuilds(struct runner *R)
 {
 	const struct config *cfg = R->cfg;
 
 	R->builds = xcalloc(cfg->nbuilds ? cfg->nbuilds : 1, sizeof(*R->builds));
-	for (size_t b = 0; b < cfg->nbuilds; b++) {
-		struct buildrec *br = &R->builds[b];
+	for (size_t v = 0; v < cfg->nvariants; v++) {
+		struct buildrec *br = &R->builds[cfg->variants[v].build];
+		const char *name = cfg->builds[cfg->variants[v].build].name;
 		char *py;
 
-		if (buildrec_read(R->rundir, cfg->builds[b].name, br) < 0)
-			return errwrap("build %s", cfg->builds[b].name);
+		if (!wanted(R, cfg->variants[v].name) || br->name)
+			continue;
+		if (buildrec_read(R->rundir, name, br) < 0)
+			return errwrap("build %s", name);
 		if (br->ok && !br->python)
-			return errorf("builds/%s/%s: ok but no \"python\"", cfg->builds[b].name, RUN_BUILDREC);
+			return errorf("builds/%s/%s: ok but no \"python\"", name, RUN_BUILDREC);
 		if (br->python) { /* trials run in RUN_DIR */
 			py = abspath(br->python);
 			free(br->python);
@@ -142,38 +104,6 @@ static int loadbuilds(struct runner *R)
 		}
 	}
 	return 0;
-}
-
-/* the selection of runopts: variants, experiment, point (a stand-in until the runner's own) */
-static bool varselected(const struct runner *R, const char *name)
-{
-	if (!R->o->variants)
-		return true;
-	for (size_t i = 0; R->o->variants[i]; i++)
-		if (strcmp(R->o->variants[i], name) == 0)
-			return true;
-	return false;
-}
-
-static bool pointselected(const struct runner *R, size_t p)
-{
-	const struct point *pt = &R->plan->points[p];
-
-	return (!R->o->experiment || strcmp(R->cfg->exps[pt->exp].name, R->o->experiment) == 0) &&
-	       (!R->o->point || strcmp(pt->label, R->o->point) == 0);
-}
-
-/* more_rounds: the highest round recorded for the runnable cells of point p */
-static int highround(const struct runner *R, size_t p)
-{
-	size_t high = 0;
-
-	for (size_t k = 0; R->o->more_rounds && k < R->nactive; k++) {
-		const struct cell *c = plan_cell(R->plan, p, R->active[k]);
-		size_t n = R->cells[c - R->plan->cells].nround;
-		high = n > high ? n : high;
-	}
-	return (int)high;
 }
 
 static int probevariants(struct runner *R)
@@ -187,9 +117,9 @@ static int probevariants(struct runner *R)
 		const struct buildrec *br = &R->builds[vc->build];
 		struct vstate *vs = &R->vars[v];
 
-		mkenv(R, vc, &vs->env);
-		if (!varselected(R, vc->name))
+		if (!(vs->wanted = wanted(R, vc->name)))
 			continue;
+		mkenv(R, vc, &vs->env);
 		if (!br->ok) {
 			const char *e = br->error ? br->error : "no error recorded";
 			warn("build %s failed (%.*s): variant %s is skipped", cfg->builds[vc->build].name,
@@ -214,13 +144,53 @@ static int probevariants(struct runner *R)
 	return 0;
 }
 
-/* results.jsonl */
+/* ---- results.jsonl and rounds.jsonl ---- */
+
+/* open PATH for appending; with resume, cut a torn last line (GOOD bytes are whole) first */
+static int openappend(const char *path, size_t good, int *fd)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (off_t)good < st.st_size) {
+		logmsg("resume: cutting %lld bytes of a torn last line off %s", (long long)(st.st_size - (off_t)good), path);
+		if (truncate(path, (off_t)good) < 0)
+			return errorf("truncate %s:", path);
+	}
+	*fd = openreg(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW); /* readable: see jsonl_append */
+	if (*fd < 0)
+		return -1;
+	return fsyncdir(path);
+}
+
+/* every recorded trial, by cell and round */
+static int fileloaded(struct runner *R, const char *path)
+{
+	for (size_t i = 0; i < R->nloaded; i++) {
+		const struct trial *t = &R->loaded[i];
+		const struct cell *c = plan_find(R->plan, t->cell);
+		struct cellstate *cs;
+
+		if (!c)
+			return errorf("%s:%zu: cell %s (%s %s %s) is not in this run's plan; was config.yaml changed?",
+			              path, i + 1, t->cell, t->experiment, t->variant, t->point);
+		cs = &R->cells[c - R->plan->cells];
+		if ((size_t)t->round > cs->nround) {
+			cs->byround = xreallocarray(cs->byround, (size_t)t->round, sizeof(*cs->byround));
+			for (size_t k = cs->nround; k < (size_t)t->round; k++)
+				cs->byround[k] = NULL;
+			cs->nround = (size_t)t->round;
+		}
+		if (!cs->byround[t->round - 1])
+			cs->byround[t->round - 1] = t;
+	}
+	return 0;
+}
 
 static int openresults(struct runner *R)
 {
-	char *path = pathjoin(R->rundir, RUN_RESULTS);
+	char *path = pathjoin(R->rundir, RUN_RESULTS), *rpath = pathjoin(R->rundir, RUN_ROUNDS);
 	struct stat st;
-	size_t good = 0;
+	size_t good = 0, rgood = 0;
 	int rc = -1;
 
 	if (stat(path, &st) == 0 && st.st_size > 0) {
@@ -228,127 +198,22 @@ static int openresults(struct runner *R)
 			errorf("%s already holds trials; use --resume to continue it, or start a new run directory", path);
 			goto cleanup;
 		}
-		if (results_load(path, &R->loaded, &R->nloaded, &good) < 0)
+		if (results_load(path, &R->loaded, &R->nloaded, &good) < 0 || fileloaded(R, path) < 0)
 			goto cleanup;
-		if ((off_t)good < st.st_size) {
-			logmsg("resume: cutting %lld bytes of a torn last line off %s",
-			       (long long)(st.st_size - (off_t)good), RUN_RESULTS);
-			if (truncate(path, (off_t)good) < 0) {
-				errorf("truncate %s:", path);
-				goto cleanup;
-			}
-		}
-		for (size_t i = 0; i < R->nloaded; i++) {
-			const struct trial *t = &R->loaded[i];
-			const struct cell *c = plan_find(R->plan, t->cell);
-			struct cellstate *cs;
-
-			if (!c) {
-				errorf("%s:%zu: cell %s (%s %s %s) is not in this run's plan; was config.yaml changed?",
-				       path, i + 1, t->cell, t->experiment, t->variant, t->point);
-				goto cleanup;
-			}
-			cs = &R->cells[c - R->plan->cells];
-			if ((size_t)t->round > cs->nround) {
-				cs->byround = xreallocarray(cs->byround, (size_t)t->round, sizeof(*cs->byround));
-				for (size_t k = cs->nround; k < (size_t)t->round; k++)
-					cs->byround[k] = NULL;
-				cs->nround = (size_t)t->round;
-			}
-			if (!cs->byround[t->round - 1])
-				cs->byround[t->round - 1] = t;
-		}
 		logmsg("resume: %zu trials already in %s", R->nloaded, RUN_RESULTS);
 	}
-	R->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (R->fd < 0) {
-		errorf("open %s:", path);
+	if (R->o->resume && rounds_load(rpath, &R->oldrounds, &R->noldrounds, &rgood) < 0)
 		goto cleanup;
-	}
-	if (fsyncdir(path) < 0)
+	if (openappend(path, R->nloaded ? good : 0, &R->fd) < 0 || openappend(rpath, rgood, &R->roundsfd) < 0)
 		goto cleanup;
 	rc = 0;
 cleanup:
 	free(path);
+	free(rpath);
 	return rc;
 }
 
-/* trial output */
-
-/* the last n lines of s (trailing blank lines dropped), at most cap bytes (0: no cap), as a
- * new string, or NULL when empty */
-static char *tail(const char *s, int n, size_t cap)
-{
-	const char *end, *start;
-
-	if (!s)
-		return NULL;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	if (end == s)
-		return NULL;
-	start = end;
-	while (start > s) {
-		if (start[-1] == '\n' && --n == 0)
-			break;
-		start--;
-	}
-	if (cap && (size_t)(end - start) > cap)
-		start = end - cap;
-	return xstrndup(start, (size_t)(end - start));
-}
-
-static double tv(struct timeval t)
-{
-	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
-}
-
-/* fill t's status, metric, result, expect fields from a finished trial */
-static void judge(const struct expconf *e, const struct spawnres *r, double timeout, struct trial *t)
-{
-	char *last = NULL, *err = NULL;
-	json_t *o = NULL, *m;
-	json_error_t jerr;
-
-	t->exit_code = r->exited ? r->code : -1;
-	t->signal = r->exited ? 0 : r->sig;
-	if (r->timedout) {
-		t->status = TRIAL_TIMEOUT;
-		err = tail(r->err, ERROR_LINES, 4000);
-		t->error = xasprintf("timed out after %g s%s%s", timeout, err ? "; stderr:\n" : "", err ? err : "");
-		goto cleanup;
-	}
-	if (!r->exited || r->code != 0) {
-		t->status = TRIAL_FAILED;
-		err = tail(r->err, ERROR_LINES, 4000);
-		t->error = err ? xstrdup(err) : xstrdup(spawn_status(r));
-		goto cleanup;
-	}
-	last = tail(r->out, 1, 0); /* the result object, whatever its size */
-	o = last ? json_loads(last, 0, &jerr) : NULL;
-	m = json_is_object(o) ? json_object_get(o, e->metric) : NULL;
-	if (!json_is_number(m)) {
-		char *out = tail(r->out, 5, 400);
-		t->status = TRIAL_BAD_OUTPUT;
-		t->error = xasprintf("the last line of output is not a JSON object with a number \"%s\": %s",
-		                     e->metric, out ? out : "(no output)");
-		free(out);
-		goto cleanup;
-	}
-	t->status = TRIAL_OK;
-	t->metric = json_number_value(m);
-	t->result = json_incref(o);
-	if (e->expect_key) {
-		json_t *x = json_object_get(o, e->expect_key);
-		t->has_expect = true;
-		t->correct = json_is_number(x) && json_number_value(x) == e->expect_value;
-	}
-cleanup:
-	json_decref(o);
-	free(last);
-	free(err);
-}
+/* ---- one trial ---- */
 
 static int interrupted(struct runner *R)
 {
@@ -359,224 +224,251 @@ static int interrupted(struct runner *R)
 	return errorf("interrupted by SIG%s after %zu trials", abbrev ? abbrev : "INT", R->sum->ran);
 }
 
-/* run one trial of cell c at round; 0 when recorded, -1 on an error or an interruption */
-static int runtrial(struct runner *R, const struct cell *c, int round, bool warmup)
+static void count(struct runner *R, const struct trial *t, const char *variant)
+{
+	R->childcpu += t->utime + t->stime;
+	R->sum->ran++;
+	R->sum->contaminated += t->contaminated;
+	switch (t->status) {
+	case TRIAL_OK: R->sum->ok++; break;
+	case TRIAL_FAILED: R->sum->failed++; break;
+	case TRIAL_TIMEOUT: R->sum->timedout++; break;
+	case TRIAL_BAD_OUTPUT: R->sum->badoutput++; break;
+	}
+	if (t->status != TRIAL_OK) {
+		const char *why = t->error ? strrchr(t->error, '\n') : NULL; /* the last line says most */
+		warn("%s %s round %d: %s: %s", t->experiment, variant, t->round, trialstatus_name(t->status),
+		     why ? why + 1 : t->error ? t->error : "?");
+	} else if (t->contaminated) {
+		logmsg("%s%s%s %s round %d: other processes took %.0f%% of its CPUs: left out, to be repeated",
+		       t->experiment, *t->point ? " " : "", t->point, variant, t->round, 100 * t->inter.share);
+	}
+}
+
+/* what a trial is worth to the statistics: its metric when clean, NAN otherwise; and
+ * whether it was a measured ok trial that interference spoiled */
+static double worth(const struct trial *t, bool *spoiled)
+{
+	bool ok = t->status == TRIAL_OK && !t->warmup;
+
+	*spoiled = ok && t->contaminated;
+	return ok && !t->contaminated ? t->metric : NAN;
+}
+
+/* run one trial of cell c at round and record it; *metric and *spoiled as worth(); 0 or -1 */
+static int runtrial(struct runner *R, const struct cell *c, int round, bool warmup, double *metric, bool *spoiled)
 {
 	const struct config *cfg = R->cfg;
 	const struct expconf *e = &cfg->exps[c->exp];
 	const struct variantconf *vc = &cfg->variants[c->variant];
-	struct vstate *vs = &R->vars[c->variant];
-	struct cellstate *cs = &R->cells[c - R->plan->cells];
 	struct strlist argv = {0};
-	struct spawnres r = {0};
 	struct trial t = {0};
-	double timeout = e->timeout > 0 ? e->timeout : cfg->run.timeout > 0 ? cfg->run.timeout : 600;
+	struct trialspec ts = {
+		.e = e, .envp = R->vars[c->variant].env.v, .cwd = R->rundir, .cpus = R->cpus,
+		.cpuset = R->cpus ? &R->cpuset : NULL, .interference = cfg->run.interference,
+		.timeout = e->timeout > 0 ? e->timeout : cfg->run.timeout > 0 ? cfg->run.timeout : 600,
+	};
+	bool intr;
 	int rc = -1;
 
 	strlist_add(&argv, R->builds[vc->build].python);
 	strlist_add(&argv, e->scriptpath);
 	for (size_t i = 0; i < c->argv_tail.n; i++)
 		strlist_add(&argv, c->argv_tail.v[i]);
+	ts.argv = argv.v;
 	progress_note(R->prog, "%s%s%s %s round %d%s", e->name, *R->plan->points[c->point].label ? " " : "",
 	              R->plan->points[c->point].label, vc->name, round, warmup ? " (warm-up)" : "");
-	t.started = utcstamp(false);
-	{
-		struct spawnopts so = {
-			.argv = argv.v, .envp = vs->env.v, .cwd = R->rundir, .capture = true,
-			.newgroup = true, .timeout = timeout, .cpus = R->cpus, .exactrss = true,
-		};
-		if (spawn(&so, &r) < 0) {
-			errwrap("%s %s round %d", e->name, vc->name, round);
-			goto cleanup;
-		}
-	}
-	if (r.interrupted) {
-		interrupted(R);
-		goto cleanup;
-	}
 	t.cell = (char *)c->id;
 	t.experiment = e->name;
 	t.variant = vc->name;
 	t.point = R->plan->points[c->point].label;
 	t.round = round;
 	t.warmup = warmup;
-	t.wall = r.wall;
-	t.utime = tv(r.ru.ru_utime);
-	t.stime = tv(r.ru.ru_stime);
-	t.maxrss_kb = r.ru.ru_maxrss;
 	t.cpus = (char *)R->cpus;
-	judge(e, &r, timeout, &t);
-	if (results_append(R->fd, &t) < 0) {
-		errwrap("%s/%s: trial %s %s round %d not recorded", R->rundir, RUN_RESULTS, e->name,
-		        R->cfg->variants[c->variant].name, round);
+	if (trial_run(&ts, &t, &intr) < 0) {
+		errwrap("%s %s round %d", e->name, vc->name, round);
 		goto cleanup;
 	}
-	R->childcpu += t.utime + t.stime;
-	R->sum->ran++;
-	switch (t.status) {
-	case TRIAL_OK: R->sum->ok++; break;
-	case TRIAL_FAILED: R->sum->failed++; break;
-	case TRIAL_TIMEOUT: R->sum->timedout++; break;
-	case TRIAL_BAD_OUTPUT: R->sum->badoutput++; break;
+	if (intr) {
+		interrupted(R);
+		goto cleanup;
 	}
-	if (t.status != TRIAL_OK) {
-		const char *why = t.error ? strrchr(t.error, '\n') : NULL; /* the last line says most */
-		warn("%s %s round %d: %s: %s", e->name, vc->name, round, trialstatus_name(t.status),
-		     why ? why + 1 : t.error ? t.error : spawn_status(&r));
+	if (results_append(R->fd, &t) < 0) {
+		errwrap("%s/%s: trial %s %s round %d not recorded", R->rundir, RUN_RESULTS, e->name, vc->name, round);
+		goto cleanup;
 	}
-	if (t.status == TRIAL_OK && !warmup) {
-		cs->metrics = xreallocarray(cs->metrics, cs->nmetrics + 1, sizeof(*cs->metrics));
-		cs->metrics[cs->nmetrics++] = t.metric;
-	}
+	count(R, &t, vc->name);
+	*metric = worth(&t, spoiled);
 	rc = 0;
 cleanup:
-	json_decref(t.result);
-	free(t.error);
-	free(t.started);
-	spawn_free(&r);
+	trial_clear(&t);
 	strlist_free(&argv);
 	return rc;
 }
 
-/* metadata.json */
+/* ---- the machine around a round: quiet, and the canary ---- */
 
-static json_t *strornull(const char *s)
+/* wait, before a round, until other processes keep at most run.quiet.load cores busy, or the
+ * wait runs out; *waited the seconds waited; false when it ran out */
+static bool quietwait(struct runner *R, double *waited)
 {
-	return s ? json_string(s) : json_null();
-}
+	const struct runconf *rc = &R->cfg->run;
+	double t0 = now(), others;
 
-static json_t *getor(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return v ? json_incref(v) : json_null();
-}
-
-static json_t *kvjson(const struct kvlist *l)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < l->n; i++)
-		json_object_set_new(o, l->v[i].key, json_string(l->v[i].value));
-	return o;
-}
-
-static json_t *metadata(struct runner *R)
-{
-	const struct config *cfg = R->cfg;
-	json_t *m = json_object(), *a, *o, *src = NULL;
-
-	json_object_set_new(m, "gilbench", json_string(VERSION));
-	json_object_set_new(m, "status", json_string(R->status));
-	json_object_set_new(m, "config", json_pack("{s:s,s:s}", "name", cfg->name, "sha256", cfg->hash));
-	for (size_t b = 0; b < cfg->nbuilds && !src; b++) {
-		json_t *s = json_object_get(R->builds[b].inputs, "source");
-		if (json_is_string(s))
-			src = json_incref(s);
-	}
-	json_object_set_new(m, "source", src ? src : json_null());
-	a = json_array();
-	for (size_t i = 0; i < cfg->npatches; i++) {
-		char hex[HEXLEN];
-		int ok = sha256_file(cfg->patches[i].path, hex);
-		json_array_append_new(a, json_pack("{s:s,s:o}", "name", cfg->patches[i].name,
-		                                   "sha256", ok == 0 ? json_string(hex) : json_null()));
-	}
-	json_object_set_new(m, "patches", a);
-	o = json_object();
-	for (size_t b = 0; b < cfg->nbuilds; b++) {
-		const struct buildrec *br = &R->builds[b];
-		json_object_set_new(o, cfg->builds[b].name, json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
-			"ok", br->ok, "error", strornull(br->error), "key", strornull(br->key),
-			"python", strornull(br->python), "configure", getor(br->inputs, "configure"),
-			"compiler", getor(br->inputs, "compiler"), "version", strornull(br->interp.version),
-			"config_args", strornull(br->interp.config_args), "gil_disabled", br->interp.gil_disabled));
-	}
-	json_object_set_new(m, "builds", o);
-	o = json_object();
-	for (size_t v = 0; v < cfg->nvariants; v++) {
-		const struct variantconf *vc = &cfg->variants[v];
-		const struct vstate *vs = R->vars ? &R->vars[v] : NULL;
-		json_object_set_new(o, vc->name, json_pack("{s:s,s:o,s:b,s:o,s:o,s:b}",
-			"build", cfg->builds[vc->build].name, "env", kvjson(&vc->env), "expect_gil", vc->expect_gil,
-			"gil_enabled", vs && vs->probed ? json_boolean(vs->ip.gil_enabled) : json_null(),
-			"python_version", vs && vs->probed ? json_string(vs->ip.version) : json_null(),
-			"skipped", vs ? !vs->run : false));
-	}
-	json_object_set_new(m, "variants", o);
-	json_object_set_new(m, "machine", sysinfo_machine());
-	json_object_set_new(m, "load_start", sysinfo_load_json(&R->first));
-	json_object_set_new(m, "busy_at_start", json_boolean(R->busystart));
-	json_object_set_new(m, "load_end", R->loadend ? json_incref(R->loadend) : json_null());
-	json_object_set_new(m, "started", json_string(R->started));
-	json_object_set_new(m, "resumed", json_incref(R->resumes));
-	json_object_set_new(m, "ended", R->ended ? json_string(R->ended) : json_null());
-	json_object_set_new(m, "gilbench_cpu", R->ended ? json_real(R->selfcpu) : json_null());
-	{
-		/* for comparison with the trials' maxrss_kb, which are their own (exactrss) */
-		struct rusage ru;
-		json_object_set_new(m, "gilbench_maxrss_kb",
-		                    getrusage(RUSAGE_SELF, &ru) == 0 ? json_integer(ru.ru_maxrss) : json_null());
-	}
-	json_object_set_new(m, "noise", json_incref(R->noise));
-	json_object_set_new(m, "nonconverged", json_incref(R->nonconv));
-	json_object_set_new(m, "runopts", json_pack("{s:b,s:o,s:i,s:i,s:f}", "resume", R->o->resume,
-		"cpus", R->cpus ? json_string(R->cpus) : json_null(), "min_trials", R->mintrials,
-		"max_trials", R->maxtrials, "target", R->target));
-	json_object_set_new(m, "trials", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		"planned", (json_int_t)R->sum->planned, "ran", (json_int_t)R->sum->ran,
-		"resumed", (json_int_t)R->sum->resumed, "ok", (json_int_t)R->sum->ok,
-		"failed", (json_int_t)R->sum->failed, "timeout", (json_int_t)R->sum->timedout,
-		"bad_output", (json_int_t)R->sum->badoutput));
-	return m;
-}
-
-static int writemeta(struct runner *R)
-{
-	json_t *m = metadata(R);
-	char *path = pathjoin(R->rundir, RUN_METADATA);
-	int rc = writejson(path, m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-
-	free(path);
-	json_decref(m);
-	return rc;
-}
-
-/* --resume: the run started when the first metadata.json says; this is one more resume.
- * A metadata.json that is there but does not parse is an error, not a fresh start. */
-static int keepstart(struct runner *R)
-{
-	char *path = pathjoin(R->rundir, RUN_METADATA);
-	json_t *old = NULL, *v;
-	char *now_s;
-
-	if (readjson(path, true, &old) < 0) {
-		free(path);
-		return -1;
-	}
-	if (json_is_object(old)) {
-		v = json_object_get(old, "started");
-		if (json_is_string(v)) {
-			free(R->started);
-			R->started = xstrdup(json_string_value(v));
+	*waited = NAN;
+	if (!(rc->quiet_wait > 0))
+		return true;
+	for (;;) {
+		others = sysinfo_others_now(QUIET_WINDOW);
+		*waited = now() - t0;
+		if (isnan(others) || others <= rc->quiet_load || spawn_interrupted)
+			return true;
+		if (*waited >= rc->quiet_wait) {
+			warn("the machine did not get quiet in %.0f s (other processes keep %.1f cores busy, at most %.1f "
+			     "wanted): going on, the next round is marked", rc->quiet_wait, others, rc->quiet_load);
+			return false;
 		}
-		v = json_object_get(old, "resumed");
-		if (json_is_array(v)) {
-			json_decref(R->resumes);
-			R->resumes = json_deep_copy(v);
-		}
+		progress_note(R->prog, "waiting for quiet: other processes keep %.1f cores busy (at most %.1f), %.0f s of %.0f s",
+		              others, rc->quiet_load, *waited, rc->quiet_wait);
 	}
-	now_s = utcstamp(false);
-	json_array_append_new(R->resumes, json_string(now_s));
-	free(now_s);
-	json_decref(old);
-	free(path);
+}
+
+/* one sample of the C canary, pinned like the trials (seconds; NAN when it is off or fails) */
+static double canary_now(struct runner *R)
+{
+	struct canary_sample s;
+	double w;
+
+	if (!(R->cfg->run.canary > 0))
+		return NAN;
+	if (canary_c(R->cpus, CANARY_REPS, &s) < 0) {
+		warn("canary: %s", errmsg());
+		return NAN;
+	}
+	w = s.wall;
+	canary_sample_free(&s);
+	R->csamples = xreallocarray(R->csamples, R->ncsamples + 1, sizeof(*R->csamples));
+	R->csamples[R->ncsamples++] = w;
+	return w;
+}
+
+/* the reference a round is judged by: the machine's stored one, else (a first run) this run's
+ * own, once it has a few samples */
+static double canary_reference(const struct runner *R)
+{
+	if (!isnan(R->canaryref))
+		return R->canaryref;
+	return R->ncsamples >= 5 ? canary_rule(R->csamples, R->ncsamples) : NAN;
+}
+
+/* the Python canary on the baseline's interpreter at the start of a point */
+static void pycanary(struct runner *R, size_t p)
+{
+	const struct point *pt = &R->plan->points[p];
+	size_t v = R->active[0];
+	struct canary_sample s;
+
+	if (!(R->cfg->run.canary > 0))
+		return;
+	if (canary_python(R->builds[R->cfg->variants[v].build].python, R->vars[v].env.v, R->cpus, CANARY_REPS, &s) < 0) {
+		warn("canary: %s", errmsg());
+		return;
+	}
+	json_array_append_new(R->pycanary, json_pack("{s:s, s:s, s:s, s:f}", "experiment", R->cfg->exps[pt->exp].name,
+	                                             "point", pt->label, "series", s.series, "wall", s.wall));
+	canary_sample_free(&s);
+}
+
+/* ---- rounds and points ---- */
+
+static struct cellstate *cellstate(struct runner *R, size_t p, size_t v)
+{
+	return &R->cells[plan_cell(R->plan, p, v) - R->plan->cells];
+}
+
+static const struct trial *recorded(const struct cellstate *cs, int round)
+{
+	return (size_t)round <= cs->nround ? cs->byround[round - 1] : NULL;
+}
+
+/* the round's trials, each run or found recorded; m[k] and spoiled[k] as worth() for active variant k */
+static int runround(struct runner *R, size_t p, int round, bool warm, double *m, bool *spoiled, bool *allrecorded)
+{
+	*allrecorded = true;
+	for (size_t i = 0; i < R->nactive; i++) {
+		size_t k = (i + (size_t)round - 1) % R->nactive;
+		const struct cell *c = plan_cell(R->plan, p, R->active[k]);
+		const struct trial *t = recorded(cellstate(R, p, R->active[k]), round);
+
+		if (spawn_interrupted)
+			return interrupted(R);
+		if (t) {
+			R->sum->resumed++;
+			m[k] = worth(t, &spoiled[k]);
+		} else {
+			*allrecorded = false;
+			if (runtrial(R, c, round, warm, &m[k], &spoiled[k]) < 0)
+				return -1;
+		}
+		progress_set(R->prog, ++R->done);
+	}
 	return 0;
 }
 
-/* the schedule */
+/* a round with the machine watched around it: quiet wait, canary, trials, rounds.jsonl */
+static int watchround(struct runner *R, size_t p, int round, bool warm, double *before)
+{
+	const struct point *pt = &R->plan->points[p];
+	const struct expconf *e = &R->cfg->exps[pt->exp];
+	const struct roundrec *old = rounds_find(R->oldrounds, R->noldrounds, e->name, pt->label, round);
+	struct roundrec rec = { .experiment = e->name, .point = pt->label, .round = round, .quiet = true };
+	double *m = xcalloc(R->nactive, sizeof(*m)), ref;
+	bool *spoiled = xcalloc(R->nactive, sizeof(*spoiled)), allrec;
+	int rc = -1;
 
-/* measured rounds of experiment e before the adaptive rule, if any, takes over */
+	if (!old || !recorded(cellstate(R, p, R->active[0]), round))
+		rec.quiet = quietwait(R, &rec.waited);
+	if (runround(R, p, round, warm, m, spoiled, &allrec) < 0)
+		goto cleanup;
+	if (allrec && old) {
+		rec = *old; /* as it was decided */
+	} else {
+		rec.before = *before;
+		rec.after = canary_now(R);
+		ref = canary_reference(R);
+		rec.slowdown = canary_slowdown((rec.before + rec.after) / 2, ref);
+		rec.slow = canary_is_slow(rec.before, ref, R->cfg->run.canary) &&
+		           canary_is_slow(rec.after, ref, R->cfg->run.canary);
+		json_t *o = round_to_json(&rec);
+		int w = jsonl_append(R->roundsfd, o, RUN_ROUNDS);
+		json_decref(o);
+		if (w < 0)
+			goto cleanup;
+		*before = rec.after;
+		R->rounds++;
+	}
+	if (rec.slow) {
+		R->sum->slow_rounds++;
+		logmsg("%s%s%s round %d: the machine ran %.0f%% slower than its reference: the round is left out",
+		       e->name, *pt->label ? " " : "", pt->label, round, 100 * rec.slowdown);
+	}
+	for (size_t k = 0; k < R->nactive; k++) {
+		struct cellstate *cs = cellstate(R, p, R->active[k]);
+		if (spoiled[k] || (rec.slow && !isnan(m[k])))
+			cs->nspoiled++;
+		if (rec.slow || isnan(m[k]))
+			continue;
+		cs->clean = xreallocarray(cs->clean, cs->nclean + 1, sizeof(*cs->clean));
+		cs->clean[cs->nclean++] = m[k];
+	}
+	rc = 0;
+cleanup:
+	free(m);
+	free(spoiled);
+	return rc;
+}
+
+/* measured rounds of experiment e before repeats and the adaptive rule */
 static int basetrials(const struct runner *R, const struct expconf *e)
 {
 	int n = e->trials;
@@ -590,103 +482,150 @@ static int basetrials(const struct runner *R, const struct expconf *e)
 	return n;
 }
 
-static bool cellconverged(const struct runner *R, struct cellstate *cs)
+/* adaptive trials: every cell of point p within the target and every comparison with the
+ * first variant decided */
+static bool decided(struct runner *R, size_t p)
 {
-	struct summary s;
+	const struct expconf *e = &R->cfg->exps[R->plan->points[p].exp];
+	struct cellstate *base = cellstate(R, p, R->active[0]);
+	bool all = true;
 
-	stats_summary(cs->metrics, cs->nmetrics, &s);
-	return !isnan(s.halfwidth) && s.halfwidth <= R->target;
+	for (size_t k = 0; k < R->nactive; k++) {
+		struct cellstate *cs = cellstate(R, p, R->active[k]);
+		struct summary s;
+		struct judgement j;
+
+		stats_summary(cs->clean, cs->nclean, &s);
+		cs->converged = !isnan(s.halfwidth) && s.halfwidth <= R->target;
+		if (k > 0) {
+			judge(base->clean, base->nclean, cs->clean, cs->nclean, R->cfg->run.tie, e->lower_is_better, &j);
+			cs->converged = cs->converged && j.verdict != VERDICT_INCONCLUSIVE;
+		}
+		all = all && cs->converged;
+	}
+	return all;
+}
+
+/* after the planned rounds: one more? (repeats while a cell lacks trials that interference
+ * spoiled, then the adaptive rule); failed trials are not repeated */
+static bool more(struct runner *R, size_t p, int n, int measured, int *extra)
+{
+	int limit = R->cfg->run.repeats >= 0 ? R->cfg->run.repeats : n;
+	bool shortof = false;
+
+	for (size_t k = 0; k < R->nactive; k++) {
+		const struct cellstate *cs = cellstate(R, p, R->active[k]);
+		shortof = shortof || ((int)cs->nclean < n && cs->nspoiled > 0);
+	}
+	if (shortof && *extra < limit) {
+		++*extra;
+		R->sum->repeated_rounds++;
+		return true;
+	}
+	return R->target > 0 && measured < R->maxtrials && !decided(R, p);
+}
+
+static void note(struct runner *R, size_t p, int n)
+{
+	const struct point *pt = &R->plan->points[p];
+	const struct expconf *e = &R->cfg->exps[pt->exp];
+
+	for (size_t k = 0; k < R->nactive; k++) {
+		const struct cell *c = plan_cell(R->plan, p, R->active[k]);
+		struct cellstate *cs = cellstate(R, p, R->active[k]);
+		const char *vn = R->cfg->variants[c->variant].name;
+		struct summary s;
+
+		if ((int)cs->nclean < n && cs->nspoiled > 0) {
+			R->sum->short_cells++;
+			warn("%s%s%s %s: %zu clean trials of %d (the rest were contaminated or on a slow machine)", e->name,
+			     *pt->label ? " " : "", pt->label, vn, cs->nclean, n);
+			json_array_append_new(R->shortcells, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "cell", c->id,
+				"experiment", e->name, "variant", vn, "point", pt->label, "clean", (int)cs->nclean, "wanted", n));
+		}
+		if (!(R->target > 0) || cs->converged)
+			continue;
+		stats_summary(cs->clean, cs->nclean, &s);
+		R->sum->nonconverged++;
+		warn("%s%s%s %s: not decided after %zu trials (95%% CI half-width %.1f%%, target %.1f%%)", e->name,
+		     *pt->label ? " " : "", pt->label, vn, cs->nclean, 100 * s.halfwidth, 100 * R->target);
+		json_array_append_new(R->nonconv, json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "cell", c->id, "experiment", e->name,
+			"variant", vn, "point", pt->label, "trials", (int)cs->nclean,
+			"halfwidth", isnan(s.halfwidth) ? json_null() : json_real(s.halfwidth)));
+	}
+}
+
+static bool selected(const struct runner *R, size_t p)
+{
+	const struct point *pt = &R->plan->points[p];
+
+	return (!R->o->experiment || strcmp(R->cfg->exps[pt->exp].name, R->o->experiment) == 0) &&
+	       (!R->o->point || strcmp(pt->label, R->o->point) == 0);
+}
+
+/* the highest round recorded for the point's active cells (more_rounds starts after it) */
+static int lastround(struct runner *R, size_t p)
+{
+	size_t last = 0;
+
+	for (size_t k = 0; k < R->nactive; k++)
+		if (cellstate(R, p, R->active[k])->nround > last)
+			last = cellstate(R, p, R->active[k])->nround;
+	return (int)last;
+}
+
+/* how busy the machine was while point p ran, into metadata.json's noise */
+static void pointnoise(struct runner *R, size_t p, const struct cpusample *a, size_t ranbefore)
+{
+	const struct point *pt = &R->plan->points[p];
+	const char *name = R->cfg->exps[pt->exp].name;
+	struct cpusample b;
+	double share;
+	bool noisy;
+
+	if (R->sum->ran == ranbefore)
+		return; /* all of it was resumed: nothing measured here now */
+	sysinfo_sample(&b);
+	share = sysinfo_other_share(a, &b, R->childcpu);
+	noisy = !isnan(share) && share > NOISY_SHARE;
+	if (noisy) {
+		R->sum->noisy_points++;
+		warn("%s%s%s: other processes used %.0f%% of the CPUs while it ran", name, *pt->label ? " " : "", pt->label,
+		     100 * share);
+	}
+	json_array_append_new(R->noise, json_pack("{s:s,s:s,s:o,s:o,s:o,s:b}", "experiment", name, "point", pt->label,
+		"other_cpu_share", isnan(share) ? json_null() : json_real(share), "load_before", sysinfo_load_json(a),
+		"load_after", sysinfo_load_json(&b), "noisy", noisy));
 }
 
 static int runpoint(struct runner *R, size_t p)
 {
-	const struct point *pt = &R->plan->points[p];
-	const struct expconf *e = &R->cfg->exps[pt->exp];
-	int warm = e->warmup > 0 ? e->warmup : 0, n = basetrials(R, e), base = highround(R, p);
-	struct cpusample a, b;
+	const struct expconf *e = &R->cfg->exps[R->plan->points[p].exp];
+	int base = R->o->more_rounds ? lastround(R, p) : 0, warm = e->warmup > 0 ? e->warmup : 0;
+	int n = basetrials(R, e), measured = 0, extra = 0;
 	size_t ranbefore = R->sum->ran;
-	double share;
+	struct cpusample a;
+	double before;
 
 	sysinfo_sample(&a);
 	R->childcpu = 0;
-	for (int round = base + 1; round <= base + warm + n; round++) {
-		for (size_t k = 0; k < R->nactive; k++) {
-			size_t v = R->active[(k + (size_t)round - 1) % R->nactive];
-			const struct cell *c = plan_cell(R->plan, p, v);
-			struct cellstate *cs = &R->cells[c - R->plan->cells];
-			const struct trial *t = (size_t)round <= cs->nround ? cs->byround[round - 1] : NULL;
-
-			if (spawn_interrupted)
-				return interrupted(R);
-			if (t) {
-				R->sum->resumed++;
-				if (t->status == TRIAL_OK && !t->warmup) {
-					cs->metrics = xreallocarray(cs->metrics, cs->nmetrics + 1, sizeof(*cs->metrics));
-					cs->metrics[cs->nmetrics++] = t->metric;
-				}
-			} else if (runtrial(R, c, round, round <= base + warm) < 0) {
-				return -1;
-			}
-			progress_set(R->prog, ++R->done);
+	pycanary(R, p);
+	before = canary_now(R);
+	for (int round = base + 1;; round++) {
+		bool warmround = round - base <= warm;
+		if (!warmround && measured >= n && !more(R, p, n, measured, &extra))
+			break;
+		if (!warmround && measured >= n) {
+			R->sum->planned += R->nactive;
+			progress_total(R->prog, R->sum->planned);
 		}
-		if (R->target > 0 && round == base + warm + n) {
-			bool all = true;
-			for (size_t k = 0; k < R->nactive; k++) {
-				const struct cell *c = plan_cell(R->plan, p, R->active[k]);
-				struct cellstate *cs = &R->cells[c - R->plan->cells];
-				cs->converged = cellconverged(R, cs);
-				all = all && cs->converged;
-			}
-			if (!all && n < R->maxtrials) {
-				n++;
-				R->sum->planned += R->nactive;
-				progress_total(R->prog, R->sum->planned);
-			}
-		}
+		measured += !warmround;
+		if (watchround(R, p, round, warmround, &before) < 0)
+			return -1;
 	}
-	if (R->target > 0)
-		for (size_t k = 0; k < R->nactive; k++) {
-			const struct cell *c = plan_cell(R->plan, p, R->active[k]);
-			struct cellstate *cs = &R->cells[c - R->plan->cells];
-			struct summary s;
-			if (cs->converged)
-				continue;
-			stats_summary(cs->metrics, cs->nmetrics, &s);
-			R->sum->nonconverged++;
-			warn("%s%s%s %s: not converged after %d trials (95%% CI half-width %.1f%%, target %.1f%%)",
-			     e->name, *pt->label ? " " : "", pt->label, R->cfg->variants[c->variant].name, n,
-			     100 * s.halfwidth, 100 * R->target);
-			json_array_append_new(R->nonconv, json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "cell", c->id,
-				"experiment", e->name, "variant", R->cfg->variants[c->variant].name, "point", pt->label,
-				"trials", (int)cs->nmetrics, "halfwidth", isnan(s.halfwidth) ? json_null() : json_real(s.halfwidth)));
-		}
-	sysinfo_sample(&b);
-	if (R->sum->ran == ranbefore)
-		return 0; /* all of it was resumed: nothing measured here now */
-	share = sysinfo_other_share(&a, &b, R->childcpu);
-	{
-		bool noisy = !isnan(share) && share > NOISY_SHARE;
-		if (noisy) {
-			R->sum->noisy_points++;
-			warn("%s%s%s: other processes used %.0f%% of the CPUs while it ran; its timings may be noisy",
-			     e->name, *pt->label ? " " : "", pt->label, 100 * share);
-		}
-		/* the load average is recorded, not judged, between points: it counts our own
-		 * trials (a thread-scaling point alone makes it 8); the CPU share does not */
-		json_array_append_new(R->noise, json_pack("{s:s,s:s,s:o,s:o,s:o,s:b}", "experiment", e->name,
-			"point", pt->label, "other_cpu_share", isnan(share) ? json_null() : json_real(share),
-			"load_before", sysinfo_load_json(&a), "load_after", sysinfo_load_json(&b), "noisy", noisy));
-	}
+	note(R, p, n);
+	pointnoise(R, p, &a, ranbefore);
 	return 0;
-}
-
-static int countcpus(const char *list)
-{
-	cpu_set_t set;
-
-	if (!list || cpulist_parse(list, &set) < 0)
-		return 0;
-	return CPU_COUNT(&set);
 }
 
 bool runsummary_partial(const struct runsummary *sum)
@@ -694,114 +633,170 @@ bool runsummary_partial(const struct runsummary *sum)
 	return sum->failed || sum->timedout || sum->badoutput || sum->skipped_variants;
 }
 
+/* ---- setting up and finishing ---- */
+
+static int setup(struct runner *R)
+{
+	const struct config *cfg = R->cfg;
+	const struct runopts *o = R->o;
+	char *cache = NULL;
+
+	R->cpus = o->cpus ? o->cpus : cfg->run.cpus;
+	if (R->cpus && (cpulist_usable(R->cpus) < 0 || cpulist_parse(R->cpus, &R->cpuset) < 0))
+		return errwrap("%s", o->cpus ? "--cpus" : "run.cpus");
+	R->mintrials = o->min_trials > 0 ? o->min_trials : cfg->run.min_trials;
+	R->maxtrials = o->max_trials > 0 ? o->max_trials : cfg->run.max_trials;
+	R->target = o->target > 0 ? o->target : cfg->run.target;
+	if (R->target > 0 && R->maxtrials <= 0)
+		R->maxtrials = DEFAULT_MAX_TRIALS;
+	if (R->target > 0 && R->mintrials > R->maxtrials)
+		R->maxtrials = R->mintrials;
+	R->canaryref = NAN;
+	if (cfg->run.canary > 0) {
+		if (!o->cache && paths_cache(&cache) < 0)
+			warn("canary: %s (rounds are judged against this run's own canary)", errmsg());
+		else if (canary_store_open(o->cache ? o->cache : cache, &R->store) < 0)
+			warn("canary: %s (rounds are judged against this run's own canary)", errmsg());
+		else
+			R->canaryref = canary_store_reference(R->store, CANARY_SERIES_C, &R->canaryruns);
+	}
+	free(cache);
+	return 0;
+}
+
+/* what other processes do just before the first trial (not the load average, which counts
+ * this run's own earlier trials) */
+static void busyatstart(struct runner *R)
+{
+	double share;
+
+	R->others_start = sysinfo_others_now(0.2);
+	share = R->others_start / (R->cpus ? CPU_COUNT(&R->cpuset) : ncpus());
+	R->busystart = !isnan(share) && share > (R->cfg->run.interference > 0 ? R->cfg->run.interference : NOISY_SHARE);
+	if (R->busystart)
+		warn("the machine is busy before the run (other processes keep %.1f cores busy); trials they spoil are "
+		     "repeated", R->others_start);
+}
+
+static int schedule(struct runner *R)
+{
+	char *planpath = pathjoin(R->rundir, RUN_PLAN);
+	int rc = -1;
+
+	if (loadbuilds(R) < 0 || probevariants(R) < 0 || plan_write(R->plan, planpath) < 0 || openresults(R) < 0)
+		goto cleanup;
+	busyatstart(R);
+	for (size_t p = 0; p < R->plan->npoints; p++)
+		if (selected(R, p))
+			R->sum->planned += (size_t)(R->cfg->exps[R->plan->points[p].exp].warmup +
+			                            basetrials(R, &R->cfg->exps[R->plan->points[p].exp])) * R->nactive;
+	if (runmeta_write(R) < 0)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	free(planpath);
+	return rc;
+}
+
+/* metadata.json rewritten at the end (or on an error), and the canary's samples kept */
+static int finish(struct runner *R, int rc)
+{
+	char *msg = rc < 0 ? xstrdup(errmsg()) : NULL;
+	struct cpusample end;
+
+	if (rc < 0 && strcmp(R->status, "interrupted") != 0)
+		R->status = "error";
+	sysinfo_sample(&end);
+	R->loadend = sysinfo_load_json(&end);
+	R->selfcpu = end.selfcpu - R->first.selfcpu;
+	R->ended = utcstamp(false);
+	if (rc == 0 && R->store && R->ncsamples &&
+	    canary_store_record(R->store, CANARY_SERIES_C, "C", R->csamples, R->ncsamples) < 0)
+		warn("canary: %s", errmsg());
+	if (runmeta_write(R) < 0 && rc == 0)
+		rc = -1;
+	else if (msg)
+		errorf("%s", msg);
+	free(msg);
+	return rc;
+}
+
+static void freerunner(struct runner *R)
+{
+	if (R->fd >= 0)
+		close(R->fd);
+	if (R->roundsfd >= 0)
+		close(R->roundsfd);
+	for (size_t i = 0; R->cells && i < R->plan->ncells; i++) {
+		free(R->cells[i].byround);
+		free(R->cells[i].clean);
+	}
+	free(R->cells);
+	results_free(R->loaded, R->nloaded);
+	rounds_free(R->oldrounds, R->noldrounds);
+	for (size_t v = 0; R->vars && v < R->cfg->nvariants; v++) {
+		strlist_free(&R->vars[v].env);
+		if (R->vars[v].probed)
+			interp_free(&R->vars[v].ip);
+	}
+	free(R->vars);
+	free(R->active);
+	if (R->builds)
+		buildrecs_free(R->builds, R->cfg->nbuilds);
+	delcanarystore(R->store);
+	free(R->csamples);
+	json_decref(R->pycanary);
+	json_decref(R->noise);
+	json_decref(R->nonconv);
+	json_decref(R->shortcells);
+	json_decref(R->loadend);
+	json_decref(R->resumes);
+	free(R->started);
+	free(R->ended);
+	free(R->rundir);
+}
+
 int runner_run(const char *rundir, const struct config *cfg, const struct plan *plan,
                const struct runopts *o, struct runsummary *sum)
 {
-	struct runner R = { .cfg = cfg, .plan = plan, .o = o, .sum = sum, .fd = -1, .status = "running" };
-	char *planpath = NULL;
-	int rc = -1, spare;
+	struct runner R = { .cfg = cfg, .plan = plan, .o = o, .sum = sum, .fd = -1, .roundsfd = -1, .status = "running" };
 	bool metawritten = false;
+	int rc = -1;
 
 	memset(sum, 0, sizeof(*sum));
 	R.noise = json_array();
 	R.nonconv = json_array();
-	R.rundir = abspath(rundir);
-	if (!R.rundir)
-		goto cleanup;
-	R.cpus = o->cpus ? o->cpus : cfg->run.cpus;
-	if (R.cpus && cpulist_usable(R.cpus) < 0) {
-		errwrap("%s", o->cpus ? "--cpus" : "run.cpus");
-		goto cleanup;
-	}
-	R.mintrials = o->min_trials > 0 ? o->min_trials : cfg->run.min_trials;
-	R.maxtrials = o->max_trials > 0 ? o->max_trials : cfg->run.max_trials;
-	R.target = o->target > 0 ? o->target : cfg->run.target;
-	if (R.target > 0 && R.maxtrials <= 0)
-		R.maxtrials = DEFAULT_MAX_TRIALS;
-	if (R.target > 0 && R.mintrials > R.maxtrials)
-		R.maxtrials = R.mintrials;
-	R.cells = xcalloc(plan->ncells ? plan->ncells : 1, sizeof(*R.cells));
-	R.started = utcstamp(false);
+	R.shortcells = json_array();
+	R.pycanary = json_array();
 	R.resumes = json_array();
-	if (o->resume && keepstart(&R) < 0)
+	R.started = utcstamp(false);
+	R.others_start = NAN;
+	R.cells = xcalloc(plan->ncells ? plan->ncells : 1, sizeof(*R.cells));
+	if (!(R.rundir = abspath(rundir)) || setup(&R) < 0 || (o->resume && runmeta_keepstart(&R) < 0))
 		goto cleanup;
 	sysinfo_sample(&R.first);
-
-	if (loadbuilds(&R) < 0 || probevariants(&R) < 0)
-		goto cleanup;
-	planpath = pathjoin(R.rundir, RUN_PLAN);
-	if (plan_write(plan, planpath) < 0 || openresults(&R) < 0)
-		goto cleanup;
-	spare = ncpus() - countcpus(R.cpus);
-	if (spare < 1 || !R.cpus)
-		spare = R.cpus ? 1 : ncpus();
-	R.busystart = sysinfo_load_busy(R.first.load1, spare);
-	if (R.busystart)
-		warn("the machine is busy before the run (load %.2f on %d spare cores); timings may be noisy",
-		     R.first.load1, spare);
-	for (size_t p = 0; p < plan->npoints; p++)
-		if (pointselected(&R, p))
-			sum->planned += (size_t)(cfg->exps[plan->points[p].exp].warmup +
-		                          basetrials(&R, &cfg->exps[plan->points[p].exp])) * R.nactive;
-	if (writemeta(&R) < 0)
+	if (schedule(&R) < 0)
 		goto cleanup;
 	metawritten = true;
 	R.prog = mkprogress("trials", PROGRESS_COUNT);
 	progress_total(R.prog, sum->planned);
 	for (size_t p = 0; p < plan->npoints; p++)
-		if (pointselected(&R, p) && runpoint(&R, p) < 0)
+		if (selected(&R, p) && runpoint(&R, p) < 0)
 			goto cleanup;
 	R.status = "complete";
 	rc = 0;
 cleanup:
 	if (R.prog)
-		progress_done(R.prog, "%zu run, %zu resumed, %zu failed, %zu timed out, %zu bad output",
-		              sum->ran, sum->resumed, sum->failed, sum->timedout, sum->badoutput);
-	if (metawritten) {
-		char *msg = rc < 0 ? xstrdup(errmsg()) : NULL;
-		struct cpusample end;
-
-		if (rc < 0 && strcmp(R.status, "interrupted") != 0)
-			R.status = "error";
-		sysinfo_sample(&end);
-		R.loadend = sysinfo_load_json(&end);
-		R.selfcpu = end.selfcpu - R.first.selfcpu;
-		R.ended = utcstamp(false);
-		if (writemeta(&R) < 0 && rc == 0)
-			rc = -1;
-		else if (msg)
-			errorf("%s", msg);
-		free(msg);
-	}
+		progress_done(R.prog, "%zu run, %zu resumed, %zu failed, %zu timed out, %zu bad output, %zu contaminated",
+		              sum->ran, sum->resumed, sum->failed, sum->timedout, sum->badoutput, sum->contaminated);
+	if (metawritten)
+		rc = finish(&R, rc);
 	if (rc == 0 && sum->noisy_points)
-		warn("%zu of %zu points ran on a busy machine (metadata.json: noise)", sum->noisy_points, plan->npoints);
+		warn("%zu of %zu points ran while other processes used the machine (metadata.json: noise)", sum->noisy_points,
+		     plan->npoints);
 	if (rc == 0 && sum->nonconverged)
-		warn("%zu cells did not reach the %.1f%% target in %d trials (metadata.json: nonconverged)",
+		warn("%zu cells were not decided (the %.1f%% target, or a comparison still inconclusive) in %d trials",
 		     sum->nonconverged, 100 * R.target, R.maxtrials);
-	if (R.fd >= 0)
-		close(R.fd);
-	for (size_t i = 0; R.cells && i < plan->ncells; i++) {
-		free(R.cells[i].byround);
-		free(R.cells[i].metrics);
-	}
-	free(R.cells);
-	results_free(R.loaded, R.nloaded);
-	for (size_t v = 0; R.vars && v < cfg->nvariants; v++) {
-		strlist_free(&R.vars[v].env);
-		if (R.vars[v].probed)
-			interp_free(&R.vars[v].ip);
-	}
-	free(R.vars);
-	free(R.active);
-	if (R.builds)
-		buildrecs_free(R.builds, cfg->nbuilds);
-	json_decref(R.noise);
-	json_decref(R.nonconv);
-	json_decref(R.loadend);
-	json_decref(R.resumes);
-	free(R.started);
-	free(R.ended);
-	free(R.rundir);
-	free(planpath);
+	freerunner(&R);
 	return rc;
 }

@@ -138,7 +138,8 @@ int source_prepare(const struct config *cfg, const struct paths *p, const char *
 		free(out->origin);
 		out->origin = origin;
 		origin = NULL;
-		extract_defaults(&lim);
+		if (extract_defaults(&lim) < 0)
+			goto fail;
 		lim.strip = true;
 		label = xasprintf("extracting %.12s", out->id);
 		lim.label = label;

@@ -1,10 +1,18 @@
 /* spawn.c: starting and waiting for child processes (see spawn.h).
  *
+ * Captured output keeps the last SPAWN_CAPTURE_MAX bytes of each stream (a trial's result
+ * is its last line, however much it printed before), with the count of bytes dropped.
+ *
  * The wait is a poll() over the capture pipes and a self-pipe that the SIGCHLD, SIGINT
  * and SIGTERM handlers write to, so a child's exit wakes gilbench at once (no sleeping
  * poll), and a timeout or a Ctrl-C kills the child's whole process group: SIGTERM, then
  * SIGKILL two seconds later. After the child exits its group is killed too, so a
- * grandchild it left behind cannot hold a pipe open or keep burning CPU. */
+ * grandchild it left behind cannot hold a pipe open or keep burning CPU.
+ *
+ * SIGINT and SIGTERM are installed without SA_RESTART: a system call blocked when they
+ * arrive fails with EINTR rather than blocking on, and every wait (this one, lock_take,
+ * downloads, git fetches, extraction) checks spawn_interrupted, so Ctrl-C and SIGTERM
+ * always end gilbench with exit 130. SIGCHLD keeps SA_RESTART: it only wakes the poll. */
 #include "spawn.h"
 #include "util.h"
 
@@ -48,39 +56,61 @@ void spawn_init(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = onsignal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART; /* a child's exit only wakes the wait */
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0; /* a call blocked when asked to stop fails with EINTR instead of going on */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* one CPU number at *p (digits only), below CPU_SETSIZE; *p moves past it */
+static int cpunum(const char *list, const char **p, long *out)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return errorf("CPU list \"%s\": expected a CPU number at \"%s\"", list, *p);
+	errno = 0;
+	*out = strtol(*p, &end, 10);
+	if (errno || *out >= CPU_SETSIZE)
+		return errorf("CPU list \"%s\": CPU %.*s is not below %d", list, (int)(end - *p), *p, CPU_SETSIZE);
+	*p = end;
+	return 0;
+}
+
 int cpulist_parse(const char *s, void *set)
 {
 	cpu_set_t *cs = set;
-	char *end;
+	const char *p = s;
+	long a, b, last = -1;
 
 	CPU_ZERO(cs);
-	while (*s) {
-		long a = strtol(s, &end, 10), b;
-		if (end == s || a < 0 || a >= CPU_SETSIZE)
-			return errorf("bad CPU list '%s'", s);
+	if (!*s)
+		return errorf("empty CPU list: expected CPU numbers and ascending ranges such as \"0,2-3\"");
+	for (;;) {
+		if (cpunum(s, &p, &a) < 0)
+			return -1;
 		b = a;
-		s = end;
-		if (*s == '-') {
-			b = strtol(s + 1, &end, 10);
-			if (end == s + 1 || b < a || b >= CPU_SETSIZE)
-				return errorf("bad CPU range in CPU list");
-			s = end;
+		if (*p == '-') {
+			p++;
+			if (cpunum(s, &p, &b) < 0)
+				return -1;
+			if (b < a)
+				return errorf("CPU list \"%s\": the range %ld-%ld goes down", s, a, b);
 		}
+		if (a <= last)
+			return errorf("CPU list \"%s\": CPU %ld comes after %ld; the list must be ascending, "
+			              "without duplicates", s, a, last);
 		for (long i = a; i <= b; i++)
 			CPU_SET(i, cs);
-		if (*s == ',')
-			s++;
-		else if (*s)
-			return errorf("bad CPU list: unexpected '%c'", *s);
+		last = b;
+		if (!*p)
+			return 0;
+		if (*p != ',')
+			return errorf("CPU list \"%s\": unexpected '%c'", s, *p);
+		p++;
 	}
-	return 0;
 }
 
 int cpulist_usable(const char *s)
@@ -98,7 +128,25 @@ int cpulist_usable(const char *s)
 	return 0;
 }
 
-static void drain(int *fd, struct buf *b)
+/* once b holds more than max bytes, keep only its last SPAWN_CAPTURE_MAX, adding what
+ * goes to *dropped */
+static void keeplast(struct buf *b, size_t max, uint64_t *dropped)
+{
+	size_t cut;
+
+	if (b->len <= max)
+		return;
+	cut = b->len - SPAWN_CAPTURE_MAX;
+	memmove(b->s, b->s + cut, SPAWN_CAPTURE_MAX + 1); /* with the NUL */
+	b->len = SPAWN_CAPTURE_MAX;
+	*dropped += cut;
+}
+
+/* Reads what fd has into b. The buffer slides: it grows to almost twice SPAWN_CAPTURE_MAX
+ * (its allocation never beyond 32 MiB) before its front is dropped, so each byte is moved
+ * at most once (linear, however much a child prints) and the last SPAWN_CAPTURE_MAX bytes
+ * are always there; spawn() trims it to those at the end. */
+static void drain(int *fd, struct buf *b, uint64_t *dropped)
 {
 	char chunk[65536];
 	ssize_t n;
@@ -108,8 +156,8 @@ static void drain(int *fd, struct buf *b)
 	for (;;) {
 		n = read(*fd, chunk, sizeof(chunk));
 		if (n > 0) {
-			if (b->len < (16u << 20))
-				bufadd(b, chunk, (size_t)n);
+			bufadd(b, chunk, (size_t)n);
+			keeplast(b, 2 * SPAWN_CAPTURE_MAX - sizeof(chunk) - 1, dropped);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -203,9 +251,10 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
 
-	infd = open(o->inpath ? o->inpath : "/dev/null", O_RDONLY | O_CLOEXEC);
+	infd = o->inpath ? openreg(o->inpath, O_RDONLY) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (infd < 0) {
-		errorf("open %s:", o->inpath ? o->inpath : "/dev/null");
+		if (!o->inpath)
+			errorf("open /dev/null:");
 		goto cleanup;
 	}
 	posix_spawn_file_actions_adddup2(&fa, infd, 0);
@@ -217,11 +266,9 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		posix_spawn_file_actions_adddup2(&fa, opipe[1], 1);
 		posix_spawn_file_actions_adddup2(&fa, epipe[1], 2);
 	} else if (o->outpath) {
-		outfd = open(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (outfd < 0) {
-			errorf("open %s:", o->outpath);
+		outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW);
+		if (outfd < 0)
 			goto cleanup;
-		}
 		posix_spawn_file_actions_adddup2(&fa, outfd, 1);
 		posix_spawn_file_actions_adddup2(&fa, outfd, 2);
 	}
@@ -312,8 +359,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 			while (read(wakepipe[0], junk, sizeof(junk)) > 0)
 				;
 		}
-		drain(&opipe[0], &ob);
-		drain(&epipe[0], &eb);
+		drain(&opipe[0], &ob, &r->outdropped);
+		drain(&epipe[0], &eb, &r->errdropped);
 		if (o->tick)
 			o->tick(o->arg, now() - start);
 	}
@@ -329,8 +376,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		if (epipe[0] >= 0)
 			pf[nf++] = (struct pollfd){ .fd = epipe[0], .events = POLLIN };
 		poll(pf, (nfds_t)nf, 20);
-		drain(&opipe[0], &ob);
-		drain(&epipe[0], &eb);
+		drain(&opipe[0], &ob, &r->outdropped);
+		drain(&epipe[0], &eb, &r->errdropped);
 	}
 	if (WIFEXITED(status)) {
 		r->exited = true;
@@ -339,6 +386,8 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 		r->sig = WTERMSIG(status);
 	}
 	if (o->capture) {
+		keeplast(&ob, SPAWN_CAPTURE_MAX, &r->outdropped);
+		keeplast(&eb, SPAWN_CAPTURE_MAX, &r->errdropped);
 		if (!ob.s)
 			bufadd(&ob, "", 0);
 		if (!eb.s)

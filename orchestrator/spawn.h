@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 
 struct spawnopts {
@@ -17,7 +18,7 @@ struct spawnopts {
 	const char *cwd;        /* NULL: the current folder */
 	const char *outpath;    /* stdout and stderr appended to this file (unless capture) */
 	const char *inpath;     /* stdin from this file; NULL: /dev/null */
-	bool capture;           /* stdout into res.out, stderr into res.err (each capped at 16 MiB) */
+	bool capture;           /* stdout into res.out, stderr into res.err (each its last SPAWN_CAPTURE_MAX bytes) */
 	bool newgroup;          /* own process group, killed whole on timeout, interrupt, and exit */
 	double timeout;         /* seconds; 0 means none */
 	const char *cpus;       /* pin to these CPUs ("0,2-3"); NULL: no pinning */
@@ -34,9 +35,12 @@ struct spawnres {
 	bool interrupted;       /* killed because gilbench got SIGINT or SIGTERM */
 	double wall;            /* seconds from spawn to exit */
 	struct rusage ru;       /* from wait4: user and system time, peak RSS (KiB) */
-	char *out, *err;        /* captured output, NUL-terminated, or NULL */
+	char *out, *err;        /* captured output, NUL-terminated (it may hold NULs too: use the lengths), or NULL */
 	size_t outlen, errlen;
+	uint64_t outdropped, errdropped; /* bytes dropped from the front to keep the last SPAWN_CAPTURE_MAX */
 };
+
+#define SPAWN_CAPTURE_MAX ((size_t)16 << 20) /* bytes kept of each captured stream: the last ones */
 
 extern volatile sig_atomic_t spawn_interrupted; /* the signal number that asked gilbench to stop, or 0 */
 
@@ -46,7 +50,7 @@ bool spawn_ok(const struct spawnres *r);                    /* exited with 0 */
 const char *spawn_status(const struct spawnres *r);         /* "exited with 2", "killed by signal 9", "timed out", ... (static) */
 void spawn_free(struct spawnres *r);                        /* free captured output */
 int spawn_capture(char *const *argv, char **out);           /* run, capture stdout; -1 with the error unless it exits 0 */
-int cpulist_parse(const char *s, void *cpuset);             /* "0,2-3" into a cpu_set_t; -1 on a bad list */
+int cpulist_parse(const char *s, void *cpuset);             /* "0,2-3" into a cpu_set_t: numbers and ranges, ascending, no duplicates, not empty, each below CPU_SETSIZE; -1 naming the problem */
 int cpulist_usable(const char *s);                          /* a good list naming only CPUs this process may run on; -1 with the problem */
 
 #endif

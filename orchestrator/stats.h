@@ -27,9 +27,10 @@ struct comparison {
 #define STATS_BOOT 2000         /* bootstrap resamples */
 #define STATS_SEED 20250601UL   /* fixed bootstrap seed: the same data gives the same interval */
 
-void stats_summary(const double *x, size_t n, struct summary *s);  /* n may be 0 (all NAN) */
+void stats_init(void);                                             /* turn GSL's aborting error handler off; every function here calls it */
+void stats_summary(const double *x, size_t n, struct summary *s);  /* n may be 0 (all NAN); NaN in x: all NAN; inf: mean +-inf or NAN, no spread */
 void stats_compare(const double *a, size_t na, const double *b, size_t nb, struct comparison *c);
                                                                    /* either n may be 0 (all NAN, not significant) */
-double stats_welch_p(const double *a, size_t na, const double *b, size_t nb); /* two-sided; NAN when either n < 2 */
+double stats_welch_p(const double *a, size_t na, const double *b, size_t nb); /* two-sided; NAN when either n < 2 or a value is not finite */
 
 #endif

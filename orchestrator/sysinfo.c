@@ -7,9 +7,11 @@
  * of our trials (from wait4) and of gilbench itself (getrusage), over the interval's
  * wall time times the number of CPUs. */
 #include "sysinfo.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* the first line of a file, trimmed, or NULL */
@@ -141,10 +144,31 @@ json_t *sysinfo_machine(void)
 	return m;
 }
 
-void sysinfo_sample(struct cpusample *s)
+/* the jiffies of one /proc/stat cpu line: busy (all but idle and iowait), total, steal */
+static bool cpuline(const char *line, unsigned long long *busy, unsigned long long *total, unsigned long long *steal)
 {
-	char *line;
+	unsigned long long v[10] = {0};
+	int n = sscanf(line, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+	               &v[5], &v[6], &v[7], &v[8], &v[9]);
+	unsigned long long t = 0;
+
+	if (n < 4)
+		return false;
+	/* user nice system idle iowait irq softirq steal guest guest_nice; guest time is already
+	 * counted in user and nice */
+	for (int i = 0; i < n && i < 8; i++)
+		t += v[i];
+	*total += t;
+	*busy += t - v[3] - (n > 4 ? v[4] : 0);
+	*steal += n > 7 ? v[7] : 0;
+	return true;
+}
+
+void sysinfo_sample_set(struct cpusample *s, const cpu_set_t *set)
+{
+	char *text = NULL, *line, *save = NULL;
 	struct rusage ru;
+	size_t len;
 
 	memset(s, 0, sizeof(*s));
 	s->load1 = s->load5 = s->load15 = -1;
@@ -153,23 +177,55 @@ void sysinfo_sample(struct cpusample *s)
 	if (line && sscanf(line, "%lf %lf %lf", &s->load1, &s->load5, &s->load15) != 3)
 		s->load1 = s->load5 = s->load15 = -1;
 	free(line);
-	line = readline1("/proc/stat");
-	if (line && strncmp(line, "cpu ", 4) == 0) {
-		unsigned long long v[10] = {0};
-		int n = sscanf(line + 4, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-		if (n >= 4) {
-			/* user nice system idle iowait irq softirq steal guest guest_nice;
-			 * guest time is already counted in user and nice */
-			for (int i = 0; i < n && i < 8; i++)
-				s->total += v[i];
-			s->busy = s->total - v[3] - (n > 4 ? v[4] : 0);
+	if (readfile("/proc/stat", &text, &len) == 0)
+		for (line = strtok_r(text, "\n", &save); line && strncmp(line, "cpu", 3) == 0; line = strtok_r(NULL, "\n", &save)) {
+			char *rest;
+			long cpu;
+			if (line[3] == ' ') { /* the sum of all CPUs */
+				if (!set && cpuline(line + 4, &s->busy, &s->total, &s->steal))
+					s->ncpu = ncpus();
+				continue;
+			}
+			cpu = strtol(line + 3, &rest, 10);
+			if (set && rest != line + 3 && cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET((int)cpu, set) &&
+			    cpuline(rest, &s->busy, &s->total, &s->steal))
+				s->ncpu++;
 		}
-	}
+	free(text);
+	s->stalled = NAN;
+	line = readline1("/proc/pressure/cpu");
+	if (line && strncmp(line, "some ", 5) == 0 && strstr(line, "total="))
+		s->stalled = strtod(strstr(line, "total=") + 6, NULL) / 1e6;
 	free(line);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		s->selfcpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		             (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+void sysinfo_sample(struct cpusample *s)
+{
+	sysinfo_sample_set(s, NULL);
+}
+
+void sysinfo_interference(const struct cpusample *a, const struct cpusample *b, double ourcpu,
+                          struct interference *out)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	double wall = b->at - a->at, capacity;
+
+	out->others = out->share = out->steal = out->stall = NAN;
+	out->cpus = a->ncpu;
+	if (!a->ncpu || a->ncpu != b->ncpu || b->total < a->total || hz <= 0 || !(wall > 0))
+		return;
+	/* the wall clock, not the jiffies, is the capacity: jiffies tick in steps of 1/hz */
+	capacity = wall * a->ncpu;
+	out->others = (double)(b->busy - a->busy) / (double)hz - ourcpu - (b->selfcpu - a->selfcpu);
+	if (out->others < 0)
+		out->others = 0;
+	out->share = out->others / capacity;
+	out->steal = (double)(b->steal - a->steal) / (double)hz / capacity;
+	if (!isnan(a->stalled) && !isnan(b->stalled) && b->stalled >= a->stalled)
+		out->stall = (b->stalled - a->stalled) / wall;
 }
 
 json_t *sysinfo_load_json(const struct cpusample *s)
@@ -181,17 +237,24 @@ json_t *sysinfo_load_json(const struct cpusample *s)
 
 double sysinfo_other_share(const struct cpusample *a, const struct cpusample *b, double childcpu)
 {
-	long hz = sysconf(_SC_CLK_TCK);
-	double busy, capacity, other;
+	struct interference in;
 
-	if (!a->total || !b->total || b->total <= a->total || hz <= 0)
-		return NAN;
-	busy = (double)(b->busy - a->busy) / (double)hz;
-	capacity = (double)(b->total - a->total) / (double)hz;
-	other = busy - childcpu - (b->selfcpu - a->selfcpu);
-	if (other < 0)
-		other = 0;
-	return other / capacity;
+	sysinfo_interference(a, b, childcpu, &in);
+	return in.share;
+}
+
+double sysinfo_others_now(double window)
+{
+	struct cpusample a, b;
+	struct interference in;
+	struct timespec ts = { (time_t)window, (long)((window - (double)(time_t)window) * 1e9) };
+
+	sysinfo_sample(&a);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !spawn_interrupted)
+		;
+	sysinfo_sample(&b);
+	sysinfo_interference(&a, &b, 0, &in);
+	return isnan(in.others) ? NAN : in.others / (b.at - a.at);
 }
 
 bool sysinfo_load_busy(double load1, int sparecores)

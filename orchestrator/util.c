@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -312,15 +313,46 @@ bool isregular(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Opened with O_NONBLOCK, so that a FIFO cannot block the open (nor a FIFO opened for
+ * writing with no reader: ENXIO), checked with fstat, then made blocking again. */
+int openreg(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0644), fl;
+
+	if (fd < 0) {
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			return errorf("%s: not a regular file (%s)", path, filekind(st.st_mode));
+		if (errno == ELOOP && (flags & O_NOFOLLOW) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return errorf("%s: not a regular file (a symlink, not followed)", path);
+		return errorf("open %s:", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		errorf("stat %s:", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return errorf("%s: not a regular file (%s)", path, filekind(st.st_mode));
+	}
+	if (!(flags & O_NONBLOCK) && ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
+		errorf("fcntl %s:", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int readfile(const char *path, char **data, size_t *len)
 {
 	struct buf b = {0};
 	char chunk[65536];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openreg(path, O_RDONLY);
 
 	if (fd < 0)
-		return errorf("open %s:", path);
+		return -1;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -382,12 +414,41 @@ int fsyncdir(const char *path)
 	return rc;
 }
 
+const char *filekind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a folder";
+	case S_IFLNK: return "a symlink";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	}
+	return "not a file";
+}
+
+int canreplace(const char *path, bool folder)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : errorf("%s:", path);
+	if (folder ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))
+		return 0;
+	return errorf("%s: exists and is %s, not %s; not replaced", path, filekind(st.st_mode),
+	              folder ? "a folder" : "a regular file");
+}
+
 int writefile(const char *path, const void *data, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (canreplace(path, false) < 0)
+		goto cleanup;
+	unlink(tmp); /* a leftover of a process with our pid; never opened, whatever it is */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		errorf("create %s:", tmp);
 		goto cleanup;
@@ -399,6 +460,10 @@ int writefile(const char *path, const void *data, size_t len)
 	}
 	if (close(fd) < 0) {
 		errorf("close %s:", tmp);
+		unlink(tmp);
+		goto cleanup;
+	}
+	if (canreplace(path, false) < 0) {
 		unlink(tmp);
 		goto cleanup;
 	}
@@ -467,6 +532,23 @@ int listdir_suffix(const char *dir, const char *suffix, struct strlist *out)
 	closedir(d);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmpstr);
+	return 0;
+}
+
+int envuint(const char *name, unsigned long long def, unsigned long long *out)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long long v;
+
+	*out = def;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v == 0)
+		return errorf("%s=%s: expected a whole number above 0", name, s);
+	*out = v;
 	return 0;
 }
 

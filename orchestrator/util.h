@@ -56,8 +56,11 @@ bool exists(const char *path);
 bool isdir(const char *path);
 bool isregular(const char *path);                           /* a regular file, following links */
 char *findexec(const char *name);                           /* NAME's path when an executable file in $PATH holds it, else NULL */
-int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated */
-int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename */
+int openreg(const char *path, int flags);                   /* open (never blocking on a FIFO) a regular file only (O_NOFOLLOW: not through a symlink); fd, or -1: "PATH: not a regular file (a FIFO)" */
+int readfile(const char *path, char **data, size_t *len);   /* whole file, NUL-terminated; regular files only */
+int writefile(const char *path, const void *data, size_t len); /* write a temporary, fsync, rename; refuses a path that is not a regular file */
+const char *filekind(mode_t mode);                          /* "a regular file", "a folder", "a symlink", "a FIFO", ... */
+int canreplace(const char *path, bool folder);              /* 0: absent, or a regular file (a folder when folder) a rename may replace; -1: "PATH: exists and is KIND, not ...; not replaced" */
 int copyfile(const char *from, const char *to);             /* copy contents and mode bits */
 int fsyncdir(const char *path);                             /* fsync the folder holding path */
 int writefull(int fd, const void *data, size_t len);       /* every byte, retrying short writes; -1 with errno only (safe in threads) */
@@ -73,6 +76,8 @@ int writejson(const char *path, json_t *doc, size_t flags); /* encode with FLAGS
 char *jstrdup(json_t *o, const char *key);                  /* a copy of the string member KEY of O, or NULL when it is not a string */
 int readjson(const char *path, bool optional, json_t **out);/* parse a whole file; absent and OPTIONAL: 0 and NULL;
                                                                else -1 with "PATH:LINE:COL: problem" */
+/* environment */
+int envuint(const char *name, unsigned long long def, unsigned long long *out); /* $NAME as a whole number above 0, def when unset or empty; -1: "NAME=VALUE: expected ..." */
 
 /* time */
 double now(void);                                           /* monotonic seconds */

@@ -11,8 +11,8 @@
 # no-plots - empty.
 #
 # The A/A figure: configs/aa.yaml's two variants drawn from one distribution (10 trials,
-# 3% noise) with 40 seeds; every "significant" verdict there is a false alarm, so the share
-# of "no significant difference" should be 95% or more, and the share significant before
+# 3% noise) with 40 seeds; every "different" verdict there is a false alarm, so the share
+# called "same" should be 90% or more and "different" 5% or less, and the share significant before
 # the run.tie threshold (p < 0.05 and the interval excluding 1) about 5% or less. Figures are printed, never asserted.
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -60,9 +60,9 @@ while [ $seed -le 40 ]; do
 	set -- $(python3 -c "
 import json, sys
 c = json.load(open(sys.argv[1]))['comparisons']
-print(sum(x['verdict'] == 'no significant difference' for x in c), len(c), sum(x['significant'] for x in c))" \
+print(sum(x['verdict'] == 'same' for x in c), len(c), sum(x['significant'] for x in c))" \
 		"$TMP/aa/results.json")
 	same=$((same + $1)) total=$((total + $2)) sig=$((sig + $3)) seed=$((seed + 1))
 done
-echo "report-aa-synthetic: $same of $total comparisons no significant difference ($((100 * same / total))%, expect 95% or more)"
+echo "report-aa-synthetic: $same of $total comparisons same ($((100 * same / total))%, expect 90% or more)"
 echo "report-aa-significant: $sig of $total significant before the run.tie threshold (false alarms; expect about 5% or less)"

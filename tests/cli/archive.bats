@@ -25,6 +25,54 @@ repack() {
 	tar -C "$T/x" -czf "$T/new.tar.gz" run-1
 }
 
+# addlisted IN OUT: a copy of archive IN with hostile members added and listed in its
+# manifest.json with their true sha256s (so only extraction's rules can tell), gzip'd with
+# the header gilbench writes: run-1/../evil.txt, run-1/abs -> /etc/passwd,
+# run-1/up -> ../../x, run-1/sub/ok -> ../config.yaml (harmless) and run-1/null, a device.
+addlisted() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, struct, sys, tarfile, zlib
+src, out = sys.argv[1], sys.argv[2]
+old = tarfile.open(src, "r:gz")
+members = [(ti, old.extractfile(ti).read() if ti.isfile() else None) for ti in old.getmembers()]
+man = json.loads(members[0][1])
+def add(name, type, data=b"", target=None, **kw):
+    ti = tarfile.TarInfo("run-1/" + name)
+    ti.type, ti.size, ti.mode = type, len(data), 0o644
+    if target is not None:
+        ti.linkname = target
+    for k, v in kw.items():
+        setattr(ti, k, v)
+    members.append((ti, data if type == tarfile.REGTYPE else None))
+    if type in (tarfile.REGTYPE, tarfile.SYMTYPE):
+        e = {"path": name, "type": "file" if type == tarfile.REGTYPE else "symlink", "size": len(data),
+             "sha256": hashlib.sha256(data if target is None else target.encode()).hexdigest(),
+             "mode": "0644" if target is None else "0777"}
+        if target is not None:
+            e["target"] = target
+        man["members"].append(e)
+add("../evil.txt", tarfile.REGTYPE, b"evil\n")
+add("abs", tarfile.SYMTYPE, target="/etc/passwd")
+add("up", tarfile.SYMTYPE, target="../../x")
+add("sub", tarfile.DIRTYPE, mode=0o755)
+man["members"].append({"path": "sub", "type": "dir", "size": 0, "sha256": None, "mode": "0755"})
+add("sub/ok", tarfile.SYMTYPE, target="../config.yaml")
+add("null", tarfile.CHRTYPE, devmajor=1, devminor=3)
+mdata = (json.dumps(man, indent=2) + "\n").encode()
+members[0][0].size = len(mdata)
+members[0] = (members[0][0], mdata)
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    for ti, data in members:
+        t.addfile(ti, io.BytesIO(data) if data is not None else None)
+raw = buf.getvalue()
+c = zlib.compressobj(6, zlib.DEFLATED, -15)
+body = c.compress(raw) + c.flush()
+open(out, "wb").write(bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]) + body +
+                      struct.pack("<II", zlib.crc32(raw) & 0xFFFFFFFF, len(raw) & 0xFFFFFFFF))
+PY
+}
+
 @test "archive prints path, members, size and sha256; verify says OK" {
 	run "$GILBENCH" archive "$R"
 	[ "$status" -eq 0 ]
@@ -121,11 +169,11 @@ repack() {
 }
 
 @test "symlinks are stored as symlinks, not followed" {
-	ln -s /etc/passwd "$R/outside"
+	ln -s ../config.yaml "$R/builds/cfg"
 	"$GILBENCH" archive "$R"
 	run tar -tvzf "$T/run-1.tar.gz"
 	[[ "$output" == *"run-1/last.log -> builds/gil/make.log"* ]]
-	[[ "$output" == *"run-1/outside -> /etc/passwd"* ]]
+	[[ "$output" == *"run-1/builds/cfg -> ../config.yaml"* ]]
 	mkdir "$T/x" && tar -C "$T/x" -xzf "$T/run-1.tar.gz"
 	[ "$(readlink "$T/x/run-1/last.log")" = builds/gil/make.log ]
 	"$GILBENCH" verify "$T/run-1.tar.gz"
@@ -173,11 +221,88 @@ run-1/results.jsonl"
 	mkdir "$T/taken"
 	run "$GILBENCH" archive "$R" -o "$T/taken"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"rename"*"$T/taken"* ]]
+	[[ "$output" == *"$T/taken: exists and is a folder, not a regular file; not replaced"* ]]
 	[ -z "$(find "$T" -name '*.tmp-*' -o -name '*.spool-*')" ]
 	run "$GILBENCH" archive "$R" -o "$R/self.tar.gz"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot be written inside the run directory"* ]]
+}
+
+@test "-o onto a FIFO, a symlink or a device, or a FIFO as manifest.json: refused, nothing replaced (issue 9)" {
+	mkfifo "$T/fifo"
+	run timeout -s KILL 20 "$GILBENCH" archive "$R" -o "$T/fifo"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: archive $R: $T/fifo: exists and is a FIFO, not a regular file; not replaced"* ]]
+	[ -p "$T/fifo" ]
+	echo keep >"$T/target"
+	ln -s target "$T/link"
+	run "$GILBENCH" archive "$R" -o "$T/link"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/link: exists and is a symlink, not a regular file; not replaced"* ]]
+	[ -L "$T/link" ] && [ "$(cat "$T/target")" = keep ]
+	if [ "$(id -u)" = 0 ]; then
+		mknod "$T/null" c 1 3
+		run "$GILBENCH" archive "$R" -o "$T/null"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$T/null: exists and is a character device, not a regular file; not replaced"* ]]
+		[ -c "$T/null" ]
+	fi
+	mkfifo "$R/manifest.json"
+	run timeout -s KILL 20 "$GILBENCH" archive "$R" -o "$T/out.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/manifest.json: exists and is a FIFO, not a regular file; not replaced"* ]]
+	[ -p "$R/manifest.json" ] && [ ! -e "$T/out.tar.gz" ]
+	[ -z "$(find "$T" -name '*.tmp*' -o -name '*.spool-*')" ]
+}
+
+@test "verify, compare and reproduce of a FIFO: a clear error at once, not a hang (issue 9)" {
+	mkfifo "$T/pipe.tar.gz"
+	run timeout -s KILL 10 "$GILBENCH" verify "$T/pipe.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: $T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	"$GILBENCH" archive "$R"
+	run timeout -s KILL 10 "$GILBENCH" compare "$T/pipe.tar.gz" "$T/run-1.tar.gz" --out "$T/cmp"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	run timeout -s KILL 10 "$GILBENCH" reproduce "$T/pipe.tar.gz" --out "$T/rep"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	[ -z "$(find "$T" -name '*.tmp*')" ]
+}
+
+@test "verify applies extraction's rules: '..', symlinks leaving the tree, devices fail verify (exit 3) though listed (issue 9)" {
+	"$GILBENCH" archive "$R"
+	addlisted "$T/run-1.tar.gz" "$T/hostile.tar.gz"
+	run "$GILBENCH" verify "$T/hostile.tar.gz"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"hostile.tar.gz: run-1/../evil.txt: unsafe member, extraction refuses it: path has a '..' component"* ]]
+	[[ "$output" == *"hostile.tar.gz: run-1/abs: unsafe member, extraction refuses it: symlink to an absolute path (/etc/passwd)"* ]]
+	[[ "$output" == *"hostile.tar.gz: run-1/up: unsafe member, extraction refuses it: symlink points outside the tree (../../x)"* ]]
+	[[ "$output" == *"hostile.tar.gz: run-1/null: unsafe member, extraction refuses it: device node"* ]]
+	[[ "$output" != *"sub/ok"*"unsafe"* ]]
+	[[ "$output" == *"FAILED, 5 problems (9 of 12 listed members intact)"* ]] # the four, and null: an extra member
+	# reproduce stops at verification, before extracting anything
+	run "$GILBENCH" reproduce "$T/hostile.tar.gz" --out "$T/rep"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"the archive failed verification (5 problems)"*"run-1/../evil.txt: unsafe member"* ]]
+	[ ! -e "$T/rep" ] && [ ! -e "$T/evil.txt" ]
+}
+
+@test "a symlink that leaves the run directory is not archived: verify and extraction would refuse it (issue 9)" {
+	ln -s /etc/passwd "$R/outside"
+	run "$GILBENCH" archive "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gilbench: archive $R: run-1/outside: symlink to an absolute path (/etc/passwd); verify and extraction refuse such a member, so it is not archived"* ]]
+	[ ! -e "$T/run-1.tar.gz" ]
+	rm "$R/outside" && ln -s ../../x "$R/builds/up"
+	run "$GILBENCH" archive "$R"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"run-1/builds/up: symlink points outside the tree (../../x)"* ]]
+	rm "$R/builds/up" && ln -s ../config.yaml "$R/builds/in"
+	run "$GILBENCH" archive "$R"
+	[ "$status" -eq 0 ]
+	"$GILBENCH" verify "$T/run-1.tar.gz"
 }
 
 @test "usage: --help, missing and extra arguments" {

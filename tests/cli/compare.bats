@@ -218,6 +218,7 @@ variants:
   - name: nogil-gil1
     build: nogil
     env: {PYTHON_GIL: "1"}
+run: {interference: 0, canary: 0}
 experiments:
   - name: affected
     script: experiments/sleepy.py

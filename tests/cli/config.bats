@@ -147,3 +147,104 @@ print("ok")' "$T/plan.json"
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" == "15 cells: 2 experiments, 5 points, 3 variants" ]]
 }
+
+# place_config PLACE: base.yaml with a tarball source whose one place is PLACE (line 7,
+# column 9); runs plan on it
+place_config() {
+	{
+		printf 'version: 1\nname: n\nsource:\n  tarball:\n'
+		printf '    sha256: 93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640\n'
+		printf '    from:\n      - "%s"\n' "$1"
+		sed -n '/^builds:/,$p' "$T/cfg/base.yaml"
+	} >"$T/cfg/p.yaml"
+	run "$GILBENCH" plan "$T/cfg/p.yaml"
+	echo "$output"
+}
+
+@test "places fetch refuses are refused at load: file://relative, spaces, shell characters (issue 9)" {
+	place_config "file://relative/path.tar.xz"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/p.yaml:7:9: source.tarball.from[0]: file://relative/path.tar.xz: Bad file:// URL (a file:// place is an absolute path: file:///PATH)" ]
+	place_config "https://example.org/Python 3.13.5.tar.xz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "gilbench: $T/cfg/p.yaml:7:9: source.tarball.from[0]: https://example.org/Python 3.13.5.tar.xz: "* ]]
+	place_config 'debian-source:python3.13=3.13.5;rm -rf ~'
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/p.yaml:7:9: source.tarball.from[0]: debian-source:python3.13=3.13.5;rm -rf ~: bad version (Debian's: A-Z, a-z, 0-9, then also + - . ~ :)" ]
+	place_config 'debian-source:$(id)=1'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"source.tarball.from[0]: debian-source:\$(id)=1: bad package name"* ]]
+	place_config 'ftp://example.org/x.tar.xz'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"ftp://example.org/x.tar.xz: unsupported kind of place"* ]]
+	place_config "file:///srv/Python-3.13.5.tar.xz"
+	[ "$status" -eq 0 ]
+	place_config "debian-source:python3.13=3.13.5-2+deb13u5"
+	[ "$status" -eq 0 ]
+}
+
+@test "names that would be '.', '..' or hidden files are refused: builds, variants, experiments, the config (issue 9)" {
+	for n in . .. .hidden; do
+		sed "s/^  - name: gil\$/  - name: \"$n\"/" "$T/cfg/base.yaml" >"$T/cfg/bad.yaml"
+		run "$GILBENCH" plan "$T/cfg/bad.yaml"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "gilbench: $T/cfg/bad.yaml:6:11: builds[0].name: expected a name of letters, digits, '.', '_' and '-', not starting with '.', got \"$n\"" ]
+	done
+	bad_config "variants:" "  - {name: '..', build: gil}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.yaml:13:12: variants[0].name: expected a name of"*"got \"..\""* ]]
+	sed 's/^  - name: x$/  - name: ./' "$T/cfg/base.yaml" >"$T/cfg/bad.yaml"
+	run "$GILBENCH" plan "$T/cfg/bad.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"experiments[0].name: expected a name of"*"got \".\""* ]]
+	sed 's/^name: n$/name: ../' "$T/cfg/base.yaml" >"$T/cfg/bad.yaml"
+	run "$GILBENCH" plan "$T/cfg/bad.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.yaml:2:7: name: expected a name of"*"got \"..\""* ]]
+	# dots inside a name are fine
+	sed 's/^  - name: gil$/  - name: gil.3.13/' "$T/cfg/base.yaml" >"$T/cfg/ok.yaml"
+	run "$GILBENCH" plan "$T/cfg/ok.yaml"
+	[ "$status" -eq 0 ]
+}
+
+@test "a patch or a script that is a FIFO is 'not a regular file', not 'not found' (issue 9)" {
+	mkdir "$T/cfg/patches" && mkfifo "$T/cfg/patches/p.patch"
+	bad_config "patches: [p.patch]"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:12:11: patches[0]: patch \"p.patch\" is not a regular file (a FIFO): $T/cfg/patches/p.patch" ]
+	rm "$T/cfg/experiments/x.py" && mkfifo "$T/cfg/experiments/x.py"
+	run timeout -s KILL 10 "$GILBENCH" plan "$T/cfg/base.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"experiments[0].script: script \"experiments/x.py\" is not a regular file (a FIFO)"* ]]
+}
+
+@test "run.cpus is checked at load by the parser that pins: ascending, no duplicates, not empty (issue 9)" {
+	bad_config "run:" "  cpus: \"1,0\""
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:13:9: run.cpus: CPU list \"1,0\": CPU 0 comes after 1; the list must be ascending, without duplicates" ]
+	bad_config "run:" "  cpus: \"0,0\""
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"run.cpus: CPU list \"0,0\": CPU 0 comes after 0"* ]]
+	bad_config "run:" "  cpus: \"\""
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.yaml:13:9: run.cpus: empty CPU list"* ]]
+	bad_config "run:" "  cpus: \"0-2048\""
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"run.cpus: CPU list \"0-2048\": CPU 2048 is not below 1024"* ]]
+	bad_config "run:" "  cpus: \"0,2-3\""
+	[ "$status" -eq 0 ]
+}
+
+@test "the plan is limited to 100,000 cells (points times variants), as docs/config.md says (issue 9)" {
+	grep -q "at most 100,000 cells (points times variants, over all experiments)" "$ROOT/docs/config.md"
+	bad_config "    matrix: {a: [$(seq -s, 1 300)], b: [$(seq -s, 1 200)]}"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "gilbench: $T/cfg/bad.yaml:10:5: experiments[0]: the plan would have more than 100000 cells (points times variants, over all experiments)" ]
+	bad_config "    matrix: {a: [$(seq -s, 1 1000)], b: [$(seq -s, 1 101)]}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"experiments[0].matrix: more than 100000 points: the plan is limited to 100000 cells"* ]]
+}

@@ -26,6 +26,7 @@ experiments:
     script: exp/big.py
     trials: 40
 YAML
+	echo "$GUARDS_OFF"
 	} | fake_rundir "$R"
 }
 

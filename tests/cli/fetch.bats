@@ -175,6 +175,83 @@ fetch() { # run gilbench fetch on $T/cfg.yaml; what it said and what the server 
 	[ -f "$(sed -n 's/^tree: //p' "$T/o2")/f19.txt" ]
 }
 
+@test "fetch: a file:// place or a cached download that is a FIFO: a clear error, not a hang (issue 9)" {
+	mkfifo "$T/www/pipe.tar.gz"
+	mkconfig "$SHA" "file://$T/www/pipe.tar.gz"
+	run timeout -s KILL 10 "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"file://$T/www/pipe.tar.gz: $T/www/pipe.tar.gz: not a regular file (a FIFO)"* ]]
+	mkdir -p "$GILBENCH_CACHE/downloads" && mkfifo "$GILBENCH_CACHE/downloads/$SHA"
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	run timeout -s KILL 10 "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$GILBENCH_CACHE/downloads/$SHA: not a regular file (a FIFO)"* ]]
+	[ -p "$GILBENCH_CACHE/downloads/$SHA" ]
+}
+
+@test "fetch: SIGTERM while waiting for another gilbench's lock exits 130 within a second (issue 9)" {
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	mkdir -p "$GILBENCH_CACHE/locks"
+	flock "$GILBENCH_CACHE/locks/download-$SHA.lock" sleep 30 &
+	holder=$!
+	for _ in $(seq 100); do flock -n "$GILBENCH_CACHE/locks/download-$SHA.lock" true || break; sleep 0.05; done
+	"$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work" >"$T/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do grep -q "waiting for the download" "$T/out" && break; sleep 0.05; done
+	grep -q "waiting for the download" "$T/out"
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	kill "$holder" 2>/dev/null || true
+	cat "$T/out"
+	echo "exit $status after $elapsed ms"
+	[ "$status" -eq 130 ]
+	[ "$elapsed" -lt 1000 ]
+	grep -q "interrupted while waiting for the download" "$T/out"
+	[ -z "$(find "$T/work" -name '*.tmp*')" ]
+}
+
+@test "fetch: a bad GILBENCH_MAX_*, GILBENCH_CONNECT_TIMEOUT or GILBENCH_LOW_SPEED_TIME is an error naming it (issue 9)" {
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	for v in GILBENCH_MAX_BYTES=abc GILBENCH_MAX_ENTRIES=-5 GILBENCH_CONNECT_TIMEOUT=abc GILBENCH_LOW_SPEED_TIME=1.5 \
+	         GILBENCH_MAX_BYTES=0 GILBENCH_MAX_ENTRIES=99999999999999999999999; do
+		rm -rf "$GILBENCH_CACHE" "$T/work"
+		run env "$v" "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+		echo "$v: $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$v: expected a whole number above 0"* ]]
+	done
+	# verify reads the limits too
+	run env GILBENCH_MAX_ENTRIES=lots "$GILBENCH" verify "$T/www/good.tar.gz"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"GILBENCH_MAX_ENTRIES=lots: expected a whole number above 0"* ]]
+	# good values still work
+	run env GILBENCH_MAX_ENTRIES=100 GILBENCH_CONNECT_TIMEOUT=5 "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+	[ "$status" -eq 0 ]
+}
+
+@test "fetch: a relative XDG_CACHE_HOME is ignored (~/.cache), relative GILBENCH_CACHE and GILBENCH_WORK are made absolute (issue 9)" {
+	mkconfig "$SHA" "file://$T/www/good.tar.gz"
+	mkdir -p "$T/cwd" "$T/home"
+	cd "$T/cwd"
+	run env -u GILBENCH_CACHE -u GILBENCH_WORK HOME="$T/home" XDG_CACHE_HOME=rel "$GILBENCH" fetch "$T/cfg.yaml" --work "$T/work"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"XDG_CACHE_HOME=rel is not an absolute path: ignored"* ]]
+	[ -f "$T/home/.cache/gilbench/downloads/$SHA" ]
+	[ ! -e "$T/cwd/rel" ]
+	run env -u GILBENCH_WORK GILBENCH_CACHE=relcache XDG_CACHE_HOME=rel GILBENCH_WORK=relwork "$GILBENCH" fetch "$T/cfg.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"XDG_CACHE_HOME"* ]]
+	[ -f "$T/cwd/relcache/downloads/$SHA" ]
+	[[ "$output" == *"tree: $T/cwd/relwork/src/"* ]]
+}
+
 @test "fetch: debian-source: gets the real CPython 3.13.5 tarball from Debian's archive" {
 	getent hosts deb.debian.org >/dev/null || skip "no access to deb.debian.org"
 	sha=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640

@@ -26,9 +26,13 @@ print(json.dumps({"seconds": 0.01}))
 PY
 }
 
-# mkrun: the config body (variants, run, experiments) from stdin, after fake_config_head
+# mkrun: the config body (variants, run, experiments) from stdin, after fake_config_head; a
+# body without run: gets GUARDS_OFF (these tests check the schedule, not the machine)
 mkrun() {
-	{ fake_config_head; cat; } | fake_rundir "$R"
+	local body
+	body=$(cat)
+	{ fake_config_head; printf '%s\n' "$body"; case $body in *"run:"*) ;; *) echo "$GUARDS_OFF" ;; esac; } |
+		fake_rundir "$R"
 }
 
 # pyq EXPR: evaluate a python expression with `rows` (results.jsonl, parsed) and `meta`
@@ -130,6 +134,69 @@ YAML
 	[[ "$(pyq 'rows[2]["error"]')" == *"this is not json"* ]]
 }
 
+@test "measure: 20 MiB of output, or a NUL byte, before the result line: still ok (issue 9)" {
+	cat >"$R/exp/loud.py" <<'PY'
+import sys
+line = b"x" * 1023 + b"\n"
+for _ in range(20 * 1024):
+    sys.stdout.buffer.write(line)
+sys.stdout.buffer.write(b'{"seconds": 0.1}\n')
+PY
+	cat >"$R/exp/nul.py" <<'PY'
+import sys
+sys.stdout.buffer.write(b'chatter \x00 with a NUL\n\x00\n{"seconds": 0.2}\n')
+sys.stderr.buffer.write(b'warning \x00 on stderr\n')
+PY
+	mkrun <<'YAML'
+experiments:
+  - {name: loud, script: exp/loud.py, trials: 1}
+  - {name: nul, script: exp/nul.py, trials: 1}
+YAML
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run pyq '[(r["experiment"], r["status"], r["metric"]) for r in rows if r["variant"] == "gil"]'
+	echo "$output"
+	[ "$output" = "[('loud', 'ok', 0.1), ('nul', 'ok', 0.2)]" ]
+}
+
+@test "measure: --resume keeps a whole last line that lost its newline, and appends after it (issue 9)" {
+	mkrun <<'YAML'
+experiments:
+  - {name: ok, script: exp/ok.py, trials: 3}
+YAML
+	"$GILBENCH" measure "$R"
+	# drop the last two trials, and the newline of the one before them
+	head -n 4 "$R/results.jsonl" | head -c -1 >"$T/r" && cp "$T/r" "$R/results.jsonl"
+	run "$GILBENCH" measure --resume "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resume: 4 trials already in results.jsonl"* ]]
+	[[ "$output" != *"torn"* ]]
+	every_line_whole
+	once_each 6
+}
+
+@test "measure: a run lock or results.jsonl that is a symlink is refused, its target left alone (issue 9)" {
+	mkrun <<'YAML'
+experiments:
+  - {name: ok, script: exp/ok.py, trials: 1}
+YAML
+	echo "precious" >"$T/victim"
+	ln -s "$T/victim" "$R/.lock"
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/.lock: not a regular file (a symlink, not followed)"* ]]
+	[ "$(cat "$T/victim")" = precious ]
+	rm "$R/.lock" && ln -s "$T/victim" "$R/results.jsonl" && : >"$T/victim"
+	run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$R/results.jsonl: not a regular file (a symlink, not followed)"* ]]
+	[ ! -s "$T/victim" ]
+}
+
 @test "measure: expect: correct is recorded for experiments that check a value, absent elsewhere" {
 	printf 'import json, os\nprint(json.dumps({"seconds": 0, "value": 5 if "PYTHON_GIL" in os.environ else 4}))\n' >"$R/exp/count.py"
 	mkrun <<'YAML'
@@ -184,6 +251,8 @@ variants:
   - {name: nogil-gil1, build: nogil, env: {PYTHON_GIL: "1"}}
 run:
   pass_env: [GB_PASSED, GB_UNSET]
+  interference: 0
+  canary: 0
 experiments:
   - {name: env, script: exp/env.py, trials: 1}
 YAML
@@ -291,8 +360,8 @@ YAML
 	run "$GILBENCH" measure --min-trials 2 --max-trials 5 --target 1 "$R"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"noisy gil: not converged after 5 trials"* ]]
-	[[ "$output" == *"2 cells did not reach the 1.0% target"* ]]
+	[[ "$output" == *"noisy gil: not decided after 5 trials"* ]]
+	[[ "$output" == *"2 cells were not decided (the 1.0% target, or a comparison still inconclusive) in 5 trials"* ]]
 	[ "$(pyq '[sum(1 for r in rows if r["experiment"] == e) for e in ("noisy", "steady")]')" = "[10, 4]" ]
 	[ "$(pyq 'sorted((c["experiment"], c["variant"], c["trials"]) for c in meta["nonconverged"])')" = \
 	  "[('noisy', 'gil', 5), ('noisy', 'nogil', 5)]" ]
@@ -368,6 +437,12 @@ YAML
 	[[ "$output" == *"--cpus: '1000' names CPUs this process cannot run on"* ]]
 	run "$GILBENCH" measure --cpus zero "$R"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"--cpus: bad CPU list 'zero'"* ]]
+	[[ "$output" == *"--cpus: CPU list \"zero\": expected a CPU number at \"zero\""* ]]
+	run "$GILBENCH" measure --cpus "" "$R"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--cpus: empty CPU list"* ]]
+	run "$GILBENCH" measure --cpus 1,0 "$R"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--cpus: CPU list \"1,0\": CPU 0 comes after 1"* ]]
 	[ ! -e "$R/results.jsonl" ]
 }

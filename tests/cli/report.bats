@@ -229,8 +229,16 @@ open(sys.argv[2], 'w').write(t)" "$ROOT/configs/quick.yaml" "$T/quick.yaml"
 	full_run "$T/run" --config "$T/quick.yaml"
 	"$GILBENCH" report "$T/run"
 	html=$T/run/report.html
-	[ "$(grep -c '<svg' "$html")" -eq 5 ]
+	# four timed experiments' bars, the race's lost updates and thread scaling
+	[ "$(grep -c '<svg' "$html")" -eq 6 ]
 	[ -f "$T/run/plots/scaling-thread-scaling.svg" ] && [ -f "$T/run/plots/bars-single-thread.svg" ]
+	[ -f "$T/run/plots/lost-race.svg" ]
+	# the answer first: the summary and the headline plots before the run's details
+	python3 - "$T/run/report.md" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+assert t.index("## Summary") < t.index("plots/lost-race.svg") < t.index("plots/scaling-thread-scaling.svg") < t.index("## The run"), t[:2000]
+PY
 	grep -qF 'a &lt;b&gt;bold&lt;/b&gt; &amp; &#39;quoted&#39; run' "$html"
 	! grep -qF '<b>bold' "$html"
 	grep -qF '<style>' "$html"
@@ -264,6 +272,56 @@ xml.dom.minidom.parse(sys.argv[1])" "$T/run/plots/scaling-thread-scaling.svg"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"results.jsonl"* ]]
 	[ ! -e "$T/run/report.md" ]
+}
+
+@test "report: a FIFO as results.jsonl, metadata.json or build.json is a clear error, not a hang (issue 9)" {
+	full_run "$T/good"
+	for f in results.jsonl metadata.json builds/gil/build.json; do
+		rm -rf "$T/run" && cp -r "$T/good" "$T/run"
+		rm "$T/run/$f" && mkfifo "$T/run/$f"
+		run timeout -s KILL 10 "$GILBENCH" report "$T/run" --no-plots
+		echo "$f: $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$T/run/$f"*"not a regular file (a FIFO)"* ]]
+		[ ! -e "$T/run/report.md" ]
+	done
+}
+
+@test "report and compare: metrics of 1e80, 1e-155, zero, all equal or one trial are reported, never abort (issue 9)" {
+	cells=(--set single-thread:gil=1e80,2e80,3e80 --set single-thread:nogil=1e-155,2e-155,3e-155
+	       --set io-threads:gil=0,0,0 --set io-threads:nogil=0.1,0.1,0.1
+	       --set multiprocessing:gil=0.5 --set multiprocessing:nogil=1e80
+	       --set contended-lock:gil=1e-155,1.5e-155,1e-155 --set contended-lock:nogil=1e-155,1.5e-155,1e-155)
+	$MKRUN "$T/run" --fill 3 "${cells[@]}"
+	run "$GILBENCH" report "$T/run" --no-plots
+	echo "$output"
+	[ "$status" -eq 0 ]
+	python3 - "$T/run/results.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cell = {(c["experiment"], c["variant"]): c for c in d["cells"] if not c["point"]}
+cmp = {c["experiment"]: c for c in d["comparisons"] if not c["point"]}
+st = cell[("single-thread", "gil")]
+assert abs(st["mean"] / 2e80 - 1) < 1e-12 and abs(st["sd"] / 1e80 - 1) < 1e-12, st
+tiny = cell[("single-thread", "nogil")]
+assert abs(tiny["mean"] / 2e-155 - 1) < 1e-12 and abs(tiny["sd"] / 1e-155 - 1) < 1e-12, tiny
+assert abs(cmp["single-thread"]["p"] - 0.0742) < 1e-3, cmp["single-thread"]  # t = 2 / sqrt(1/3), df = 2
+one = cell[("multiprocessing", "gil")]
+assert one["n"] == 1 and one["sd"] is None and one["ci_lo"] is None, one
+assert cmp["multiprocessing"]["p"] is None, cmp["multiprocessing"]
+zero = cell[("io-threads", "gil")]
+assert zero["mean"] == 0 and zero["cv"] is None, zero
+assert cmp["io-threads"]["ratio"] is None and cmp["io-threads"]["ratio_lo"] is None, cmp["io-threads"]
+same = cmp["contended-lock"]
+assert abs(same["ratio"] - 1) < 1e-12 and same["p"] == 1 and not same["significant"], same
+PY
+	grep -q "| single-thread | " "$T/run/report.md"
+	# compare: two such runs, directories and an archive
+	$MKRUN "$T/run2" --fill 3 --seed 2 "${cells[@]}"
+	run "$GILBENCH" compare "$T/run" "$T/run2" --out "$T/cmp"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Summary:"* ]]
 }
 
 @test "report: a missing config or run directory is a clear error" {

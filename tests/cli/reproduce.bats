@@ -35,6 +35,7 @@ builds:
     configure: []
   - name: nogil
     configure: [--disable-gil]
+run: {interference: 0, canary: 0}
 $(cat "$T/exps.yaml")
 EOF
 }

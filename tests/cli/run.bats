@@ -35,7 +35,7 @@ write_config() {
 		echo "  - name: nogil"
 		echo "    configure: [--disable-gil]"
 		echo "$nenv"
-		echo "run: {timeout: 30}"
+		echo "run: {timeout: 30, interference: 0, canary: 0}"
 		echo "experiments:"
 		echo "  - {name: work, script: exp/work.py, args: {sleep: $1}, trials: 3, expect: {name: value, equals: 42}}"
 		echo "  - {name: scale, script: exp/work.py, args: {sleep: $1}, matrix: {threads: [1, 2]}, trials: 2}"

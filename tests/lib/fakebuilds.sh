@@ -15,6 +15,8 @@
 #   fake_runstate RUNDIR [KIND]  write RUNDIR/run.json as gilbench does (KIND: run by default)
 #   fake_config_head          print the YAML lines every test config starts with (version,
 #                             name, source, builds gil and nogil).
+#   GUARDS_OFF                a run: mapping that turns the interference and canary guards off,
+#                             for tests of the schedule itself on a machine that may be busy
 
 fake_python() {
 	local path=$1 gil=$2 expr
@@ -47,6 +49,8 @@ fake_build() {
  "version": "Python 3 (fake $name)", "config_args": "''"}
 JSON
 }
+
+GUARDS_OFF='run: {interference: 0, canary: 0}'
 
 fake_config_head() {
 	cat <<'YAML'

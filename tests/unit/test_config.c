@@ -489,7 +489,14 @@ static void test_source(void **state)
 	bad("version: 1\nname: n\nsource:\n  tarball: {sha256: 93E5, from: [https://x/y]}\n",
 	    "4:21: source.tarball.sha256: ", "expected 64 lowercase hex digits");
 	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: [ftp://x/y.tar.xz]\n",
-	    "6:12: source.tarball.from[0]: ", "https://, http://, file:// or debian-source:PKG=VERSION");
+	    "6:12: source.tarball.from[0]: ", "unsupported kind of place (https://, http://, file:// or debian-source:PACKAGE=VERSION)");
+	/* issue 9: what fetch refuses is refused here, by the same function */
+	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: [file://relative/x.tar.xz]\n",
+	    "6:12: source.tarball.from[0]: file://relative/x.tar.xz: ", "a file:// place is an absolute path");
+	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: [\"https://x/a b.tar.xz\"]\n",
+	    "6:12: source.tarball.from[0]: https://x/a b.tar.xz: ", "Bad");
+	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: [\"debian-source:p=1`id`\"]\n",
+	    "6:12: source.tarball.from[0]: debian-source:p=1`id`: ", "bad version");
 	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: [debian-source:python3.13]\n",
 	    "6:12: source.tarball.from[0]: ", "debian-source");
 	bad("version: 1\nname: n\nsource:\n  tarball:\n    sha256: " SHA "\n    from: []\n",
@@ -507,6 +514,11 @@ static void test_builds(void **state)
 	    "7:12: builds[0].make.PROFILE-TASK: ", "expected a name");
 	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds:\n  - name: b\n    jobs: -1\n",
 	    "7:11: builds[0].jobs: ", "from 0 to 4096");
+	/* issue 9: a name becomes builds/NAME: never "." or ".." */
+	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds:\n  - name: ..\n",
+	    "6:11: builds[0].name: ", "not starting with '.', got \"..\"");
+	bad("version: 1\nname: n\nsource:\n  git: {url: u}\nbuilds:\n  - name: .\n",
+	    "6:11: builds[0].name: ", "not starting with '.', got \".\"");
 }
 
 static void test_variants(void **state)
@@ -579,8 +591,10 @@ static void test_reference(void **state)
 static void test_run(void **state)
 {
 	(void)state;
-	bad(BASE "run: {cpus: \"3-1\"}\n", "10:13: run.cpus: ", "CPU numbers and ranges");
-	bad(BASE "run: {cpus: \"0,,1\"}\n", "10:13: run.cpus: ", "CPU numbers");
+	bad(BASE "run: {cpus: \"3-1\"}\n", "10:13: run.cpus: ", "the range 3-1 goes down");
+	bad(BASE "run: {cpus: \"0,,1\"}\n", "10:13: run.cpus: ", "expected a CPU number at");
+	bad(BASE "run: {cpus: \"1,0\"}\n", "10:13: run.cpus: ", "the list must be ascending, without duplicates");
+	bad(BASE "run: {cpus: \"\"}\n", "10:13: run.cpus: ", "empty CPU list");
 	bad(BASE "run: {hashseed: abc}\n", "10:17: run.hashseed: ", "expected \"random\" or an integer");
 	bad(BASE "run: {pass_env: [HOME, 1X]}\n", "10:24: run.pass_env[1]: ", "a variable name");
 	bad(BASE "run: {warmups: 1}\n", "10:7: run.warmups: ", "unknown key");

@@ -4,7 +4,9 @@
  * folder, with members named as a hostile archive would, and checks extract_archive():
  * the error names the member, DEST and DEST.tmp-PID are both absent afterwards, and a
  * sibling canary folder stays empty. The lock tests open the same lock file twice in one
- * process (flock conflicts between open file descriptions) to see a busy lock. */
+ * process (flock conflicts between open file descriptions) to see a busy lock.
+ * test_member_rules calls extract_member_check(), the rules verify shares, on entries
+ * made in memory: nothing is written, so it sees only what the rules say. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -101,7 +103,7 @@ static struct extract_limits strip(void)
 {
 	struct extract_limits l;
 
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	l.strip = true;
 	l.label = "test";
 	return l;
@@ -208,12 +210,12 @@ static void test_limits(void **state)
 	refused(f, m, LEN(m), &l, "top/b: more than 15 bytes uncompressed");
 	setenv("GILBENCH_MAX_ENTRIES", "7", 1);
 	setenv("GILBENCH_MAX_BYTES", "1234", 1);
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	assert_int_equal(l.max_entries, 7);
 	assert_int_equal(l.max_bytes, 1234);
 	unsetenv("GILBENCH_MAX_ENTRIES");
 	unsetenv("GILBENCH_MAX_BYTES");
-	extract_defaults(&l);
+	assert_int_equal(extract_defaults(&l), 0);
 	assert_int_equal(l.max_entries, 100000);
 	assert_int_equal(l.max_bytes, (uint64_t)2 << 30);
 }
@@ -262,6 +264,67 @@ static void test_lock(void **state)
 	free(path);
 }
 
+/* one entry through the rules: its verdict, with the error kept in *why */
+static int rule(struct member_rules *r, const char *name, mode_t type, const char *target,
+                const char *hardlink, int64_t size)
+{
+	struct archive_entry *e = archive_entry_new();
+	char *rel = NULL;
+	int rc;
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_size(e, size);
+	if (target)
+		archive_entry_set_symlink(e, target);
+	if (hardlink)
+		archive_entry_set_hardlink(e, hardlink);
+	rc = extract_member_check(r, e, &rel, NULL);
+	if (rc == 0)
+		assert_non_null(rel);
+	free(rel);
+	archive_entry_free(e);
+	return rc;
+}
+
+#define REFUSED(r, why, ...) do { \
+		assert_int_equal(rule(r, __VA_ARGS__), -1); \
+		assert_non_null(strstr(errmsg(), why)); \
+	} while (0)
+
+static void test_member_rules(void **state)
+{
+	struct extract_limits lim = { .max_entries = 20, .max_bytes = 100, .strip = true };
+	struct member_rules *r = mkmember_rules(&lim);
+
+	(void)state;
+	assert_int_equal(rule(r, "top/", AE_IFDIR, NULL, NULL, 0), 1);
+	assert_int_equal(rule(r, "top/a.txt", AE_IFREG, NULL, NULL, 10), 0);
+	assert_int_equal(rule(r, "top/sub", AE_IFDIR, NULL, NULL, 0), 0);
+	assert_int_equal(rule(r, "top/sub/in", AE_IFLNK, "../a.txt", NULL, 0), 0);
+	assert_int_equal(rule(r, "top/h", AE_IFREG, NULL, "top/a.txt", 0), 0);
+	REFUSED(r, "top/../evil.txt: path has a '..' component", "top/../evil.txt", AE_IFREG, NULL, NULL, 1);
+	REFUSED(r, "/etc/x: absolute path", "/etc/x", AE_IFREG, NULL, NULL, 1);
+	REFUSED(r, "other/x: member outside the single top-level folder top/", "other/x", AE_IFREG, NULL, NULL, 1);
+	REFUSED(r, "symlink to an absolute path (/etc/passwd)", "top/abs", AE_IFLNK, "/etc/passwd", NULL, 0);
+	REFUSED(r, "symlink points outside the tree (../../x)", "top/sub/up", AE_IFLNK, "../../x", NULL, 0);
+	REFUSED(r, "path goes through the symlink sub/in", "top/sub/in/x", AE_IFREG, NULL, NULL, 1);
+	REFUSED(r, "hard link to top/later, which is not a file", "top/h2", AE_IFREG, NULL, "top/later", 0);
+	REFUSED(r, "hard link to top/sub, which is not a file", "top/h3", AE_IFREG, NULL, "top/sub", 0);
+	REFUSED(r, "top/null: device node", "top/null", AE_IFCHR, NULL, NULL, 0);
+	REFUSED(r, "top/pipe: FIFO", "top/pipe", AE_IFIFO, NULL, NULL, 0);
+	REFUSED(r, "top/sock: socket", "top/sock", AE_IFSOCK, NULL, NULL, 0);
+	/* the byte limit is said once, and the walk may go on */
+	REFUSED(r, "top/big: more than 100 bytes uncompressed (GILBENCH_MAX_BYTES)", "top/big", AE_IFREG, NULL, NULL, 91);
+	assert_int_equal(rule(r, "top/big2", AE_IFREG, NULL, NULL, 91), 0);
+	/* so is the entry limit (20): this is the 19th, 20th, 21st */
+	assert_int_equal(rule(r, "top/f19", AE_IFREG, NULL, NULL, 0), 0);
+	assert_int_equal(rule(r, "top/f20", AE_IFREG, NULL, NULL, 0), 0);
+	REFUSED(r, "top/f21: more than 20 members (GILBENCH_MAX_ENTRIES)", "top/f21", AE_IFREG, NULL, NULL, 0);
+	assert_int_equal(rule(r, "top/f22", AE_IFREG, NULL, NULL, 0), 0);
+	delmember_rules(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test(test_member_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

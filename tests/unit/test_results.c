@@ -126,8 +126,8 @@ static void test_torn_last_line(void **state)
 	close(fd);
 	assert_int_equal(readfile(path, &data, &len3), 0);
 	free(data);
-	/* cut the third line short, at every possible place */
-	for (size_t cut = len2; cut < len3; cut++) {
+	/* cut the third line short, at every possible place but the last (its newline only) */
+	for (size_t cut = len2; cut < len3 - 1; cut++) {
 		assert_int_equal(truncate(path, (off_t)cut), 0);
 		assert_int_equal(results_load(path, &v, &n, &good), 0);
 		assert_int_equal(n, 2);
@@ -135,6 +135,48 @@ static void test_torn_last_line(void **state)
 		assert_int_equal(v[1].round, 2);
 		results_free(v, n);
 	}
+	unlink(path);
+	free(path);
+}
+
+/* issue 9: a whole last line without its newline is a trial, not a torn tail; the next
+ * append adds the newline first */
+static void test_last_line_without_newline(void **state)
+{
+	(void)state;
+	char *path = tmpfile_path();
+	int fd = open(path, O_WRONLY | O_APPEND);
+	struct trial t, *v = NULL;
+	size_t n = 0, good = 0, len = 0;
+	char *data = NULL;
+
+	for (int r = 1; r <= 2; r++) {
+		filltrial(&t, r, TRIAL_OK);
+		assert_int_equal(results_append(fd, &t), 0);
+	}
+	close(fd);
+	assert_int_equal(readfile(path, &data, &len), 0);
+	free(data);
+	assert_int_equal(truncate(path, (off_t)len - 1), 0);
+	assert_int_equal(results_load(path, &v, &n, &good), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(good, len - 1);
+	assert_int_equal(v[1].round, 2);
+	results_free(v, n);
+	/* --resume appends after it */
+	fd = open(path, O_RDWR | O_APPEND);
+	filltrial(&t, 3, TRIAL_OK);
+	assert_int_equal(results_append(fd, &t), 0);
+	close(fd);
+	assert_int_equal(readfile(path, &data, &len), 0);
+	assert_int_equal(data[len - 1], '\n');
+	assert_null(strstr(data, "}{"));
+	free(data);
+	assert_int_equal(results_load(path, &v, &n, &good), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(good, len);
+	assert_int_equal(v[2].round, 3);
+	results_free(v, n);
 	unlink(path);
 	free(path);
 }
@@ -182,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_torn_last_line),
+		cmocka_unit_test(test_last_line_without_newline),
 		cmocka_unit_test(test_damage_in_middle),
 		cmocka_unit_test(test_missing_field),
 		cmocka_unit_test(test_status_names),

@@ -62,6 +62,7 @@ static void setup_run(struct fixture *f, const char *experiments)
 	                 "    from: [file:///nonexistent.tar.xz]\n"
 	                 "builds:\n  - {name: gil, configure: []}\n"
 	                 "variants:\n  - {name: a, build: gil}\n  - {name: b, build: gil}\n"
+	                 "run: {interference: 0, canary: 0}\n"
 	                 "experiments:\n%s", experiments);
 	cfgpath = pathjoin(f->dir, "config.yaml");
 	assert_int_equal(writefile(cfgpath, text, strlen(text)), 0);
@@ -178,8 +179,9 @@ static void test_noise_arithmetic(void **state)
 {
 	(void)state;
 	long hz = sysconf(_SC_CLK_TCK);
-	struct cpusample a = { .busy = 1000, .total = 10000, .selfcpu = 1.0 };
-	struct cpusample b = { .busy = 1000 + (unsigned long long)hz, .total = 10000 + 4 * (unsigned long long)hz, .selfcpu = 1.1 };
+	struct cpusample a = { .busy = 1000, .total = 10000, .selfcpu = 1.0, .ncpu = 4, .at = 10 };
+	struct cpusample b = { .busy = 1000 + (unsigned long long)hz, .total = 10000 + 4 * (unsigned long long)hz, .selfcpu = 1.1,
+	                       .ncpu = 4, .at = 11 };
 	json_t *m;
 
 	/* 1 s busy of 4 CPU-seconds; trials 0.4 s, gilbench 0.1 s: 0.5 s others = 12.5% */

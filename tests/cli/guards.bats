@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# tests/cli/guards.bats: what the run stage does about a busy or slow machine (issues 10, 14).
+#
+# Fake builds (tests/lib/fakebuilds.sh), trials pinned to CPU 0. Interference: a CPU hog
+# pinned to the same CPU, started by chosen trials themselves (so that exactly those are
+# spoiled) or by the test for the whole run; those trials are contaminated, kept in
+# results.jsonl, left out of the statistics and repeated, and a hog that never stops ends
+# with the cells marked, not with an endless run. The speed canary: a CPU quota on a cgroup
+# (tests/lib/cpuquota.sh) holding gilbench and its trials for the whole run, or for part of
+# it, against a reference taken unthrottled; those tests skip, saying why, where no cgroup
+# CPU controller is writable.
+load helpers
+
+setup() {
+	common_setup
+	. "$ROOT/tests/lib/fakebuilds.sh"
+	QUOTA=$ROOT/tests/lib/cpuquota.sh
+	R=$T/run
+	mkdir -p "$R/exp"
+	# work.py: 0.3 s of CPU; the trials whose number (counted in $HOME/count) is listed in
+	# GB_HOGS start a hog on CPU 0 beside them and stop it when done
+	cat >"$R/exp/work.py" <<'PY'
+import json, os, signal, subprocess, sys, time
+path = os.path.join(os.environ["HOME"], "count")
+n = int(open(path).read()) + 1 if os.path.exists(path) else 1
+open(path, "w").write(str(n))
+hog = None
+if str(n) in os.environ.get("GB_HOGS", "").split(","):
+    hog = subprocess.Popen([sys.executable, "-c", "import os\nos.sched_setaffinity(0, {0})\nwhile True: pass"],
+                           start_new_session=True)
+    time.sleep(0.05)
+t, x = time.process_time(), 0
+w = time.perf_counter()
+while time.process_time() - t < 0.3:
+    x += 1
+if hog:
+    hog.kill()
+    hog.wait()
+print(json.dumps({"seconds": time.perf_counter() - w}))
+PY
+}
+
+# mkrun CANARY REPEATS: the run directory, trials pinned to CPU 0
+mkrun() {
+	{ fake_config_head; cat <<YAML
+run: {cpus: "0", interference: 0.1, canary: $1, repeats: $2, pass_env: [GB_HOGS]}
+experiments:
+  - {name: work, script: exp/work.py, trials: 3}
+YAML
+	} | fake_rundir "$R"
+}
+
+pyq() {
+	python3 -c '
+import json, os, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/results.jsonl")]
+meta = json.load(open(sys.argv[1] + "/metadata.json"))
+rounds = [json.loads(l) for l in open(sys.argv[1] + "/rounds.jsonl")] if os.path.exists(sys.argv[1] + "/rounds.jsonl") else []
+print(eval(sys.argv[2]))' "$R" "$1"
+}
+
+@test "guards: a hog beside chosen trials spoils exactly those; they are repeated and left out of the statistics" {
+	mkrun 0 3
+	GB_HOGS=2,5 run "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# trial 2 is nogil's of round 1, trial 5 gil's of round 3 (the order rotates each round)
+	[ "$(pyq '[i + 1 for i, r in enumerate(rows) if r["contaminated"]]')" = "[2, 5]" ]
+	[ "$(pyq '[(r["variant"], r["round"]) for r in rows if r["contaminated"]]')" = "[('nogil', 1), ('gil', 3)]" ]
+	[ "$(pyq 'all(r["interference"]["share"] > 0.1 for r in rows if r["contaminated"])')" = True ]
+	# one interleaved round more gives each cell its three clean trials
+	[ "$(pyq 'len(rows), max(r["round"] for r in rows)')" = "(8, 4)" ]
+	[ "$(pyq 'meta["interference"]["contaminated"], meta["interference"]["repeated_rounds"], meta["interference"]["short"]')" = "(2, 1, [])" ]
+	"$GILBENCH" report --no-plots "$R"
+	[ "$(python3 -c 'import json,sys; print(sorted((c["variant"], c["n"]) for c in json.load(open(sys.argv[1]))["cells"]))' "$R/results.json")" = \
+	  "[('gil', 3), ('nogil', 3)]" ]
+	grep -q '2 trials left out (2 interfered with, 0 on a slow machine) and repeated' "$R/report.md"
+	grep -q 'Interference: other processes spoiled 2 trials' "$R/report.md"
+}
+
+@test "guards: a hog that never stops ends with the cells marked, after run.repeats rounds, not an endless run" {
+	mkrun 0 2
+	python3 -c 'import os
+os.sched_setaffinity(0, {0})
+while True: pass' &
+	hog=$!
+	run timeout 120 "$GILBENCH" measure "$R"
+	kill $hog
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pyq 'len(rows), sum(r["contaminated"] for r in rows)')" = "(10, 10)" ]
+	[ "$(pyq 'sorted((c["variant"], c["clean"], c["wanted"]) for c in meta["interference"]["short"])')" = \
+	  "[('gil', 0, 3), ('nogil', 0, 3)]" ]
+	[[ "$output" == *"work gil: 0 clean trials of 3"* ]]
+	"$GILBENCH" report --no-plots "$R"
+	grep -q 'GIL: 0 clean trials of 3; no-GIL: 0 clean trials of 3' "$R/report.md"
+}
+
+@test "guards: --resume after a kill decides the same repeats (the recorded trials' marks are kept)" {
+	mkrun 0 3
+	GB_HOGS=2,5 "$GILBENCH" measure "$R" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 300); do
+		[ -f "$R/results.jsonl" ] && [ "$(wc -l <"$R/results.jsonl")" -ge 5 ] && break
+		sleep 0.05
+	done
+	kill -KILL $pid; wait $pid || true
+	# trials counted from here on are past 5: no more hogs
+	run "$GILBENCH" measure --resume "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pyq 'len(rows), sum(r["contaminated"] for r in rows), len({(r["cell"], r["round"]) for r in rows})')" = "(8, 2, 8)" ]
+}
+
+# needquota: skip with cpuquota.sh's message where no cgroup CPU controller is writable
+needquota() {
+	local why
+	why=$("$QUOTA" check 2>&1) || skip "$why"
+}
+
+@test "canary: a run entirely under a 50% CPU quota is reported as run on a slower machine" {
+	needquota
+	mkrun 0.05 0
+	# the machine's reference, unthrottled (in a group with the highest CPU weight)
+	"$QUOTA" max -- "$GILBENCH" canary --cpus 0 --samples 15 >/dev/null
+	run "$QUOTA" 50 -- "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pyq 'meta["canary"]["slow_run"], meta["canary"]["slowdown"] > 0.3')" = "(True, True)" ]
+	[ "$(pyq 'meta["canary"]["reference_runs"] >= 1')" = True ]
+	"$GILBENCH" report --no-plots "$R"
+	grep -q 'This run was on a slow machine' "$R/report.md"
+}
+
+@test "canary: throttled for part of a run, the rounds inside the throttle are slow, the others not, and are repeated" {
+	needquota
+	mkrun 0.05 4
+	cat >"$R/exp/work.py" <<'PY'
+import json, time
+t, x = time.process_time(), 0
+w = time.perf_counter()
+while time.process_time() - t < 0.1:
+    x += 1
+print(json.dumps({"seconds": time.perf_counter() - w}))
+PY
+	sed -i 's/trials: 3}/trials: 8}/' "$R/config.yaml"
+	"$QUOTA" max -- "$GILBENCH" canary --cpus 0 --samples 15 >/dev/null
+	group=$("$QUOTA" create 40)
+	"$QUOTA" max -- "$GILBENCH" measure "$R" >"$T/out" 2>&1 &
+	pid=$!
+	lines() { [ -f "$R/results.jsonl" ] && wc -l <"$R/results.jsonl" || echo 0; }
+	until [ "$(lines)" -ge 6 ]; do sleep 0.05; done
+	"$QUOTA" add "$group" $pid
+	from=$(lines)
+	until [ "$(lines)" -ge $((from + 6)) ]; do sleep 0.05; done
+	to=$(lines)
+	"$QUOTA" remove "$group" $pid
+	wait $pid
+	"$QUOTA" destroy "$group"
+	cat "$T/out"
+	# rounds wholly inside the throttle (trials from+1 .. to, two per round) are slow; none
+	# wholly outside is
+	python3 - "$R" "$from" "$to" <<'PY'
+import json, sys
+rundir, lo, hi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rows = [json.loads(l) for l in open(rundir + "/results.jsonl")]
+rounds = {r["round"]: r for r in map(json.loads, open(rundir + "/rounds.jsonl"))}
+first = {}
+for i, r in enumerate(rows, 1):
+    first.setdefault(r["round"], []).append(i)
+inside = [k for k, ix in first.items() if min(ix) > lo + 1 and max(ix) <= hi]
+outside = [k for k, ix in first.items() if max(ix) <= lo or min(ix) > hi + 2]
+print("inside", inside, "outside", outside, {k: (v["slow"], round(v["slowdown"] or 0, 2)) for k, v in rounds.items()})
+assert inside and all(rounds[k]["slow"] for k in inside), "a throttled round not flagged"
+assert not any(rounds[k]["slow"] for k in outside), "an unthrottled round flagged"
+meta = json.load(open(rundir + "/metadata.json"))
+assert meta["interference"]["repeated_rounds"] >= 1, meta["interference"]
+PY
+}
