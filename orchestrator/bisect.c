@@ -8,14 +8,14 @@
  * trials keep failing cannot hold the loop, and a resumed run's recorded rounds (more than
  * asked) are simply judged.
  *
- * Every GOOD and BAD value the callback returns is pooled; before each step the size of
- * the change is judge(pooled GOOD, pooled BAD), and its ratio sets the step's margins, so
- * they sharpen as the search goes on. "Same as GOOD" and "same as BAD" each take half the
- * change, so both cannot hold while GOOD and BAD differ as confirmed; a commit exactly
- * half-way sits on both margins, which is why a found commit is checked against its
- * parent side by side before it is named. The next commit is the untested one nearest the
- * middle of the open range (the lower on a tie); commits set aside (skipped, undecided)
- * are passed over like `git bisect skip`. */
+ * Every GOOD and BAD value the callback returns is pooled; before each step the ratio of
+ * their medians sets the step's margins, so they sharpen as the search goes on, and at the
+ * end judge(pooled GOOD, pooled BAD) is the size of the change the answer reports. "Same
+ * as GOOD" and "same as BAD" each take half the change, so both cannot hold while GOOD and
+ * BAD differ as confirmed; a commit exactly half-way sits on both margins, which is why
+ * the answer's ends are checked against each other side by side before it is given. The
+ * next commit is the untested one nearest the middle of the open range (the lower on a
+ * tie); commits set aside (skipped, undecided) are passed over like `git bisect skip`. */
 #include "bisect.h"
 
 #include <math.h>
@@ -169,7 +169,10 @@ static void nochange(struct search *S)
 	const struct comparison *c = &st->vs_good.c;
 
 	S->r->outcome = BISECT_NOCHANGE;
-	if (st->vs_good.verdict == VERDICT_SAME)
+	if (st->vs_good.verdict == VERDICT_NODATA)
+		S->r->why = xstrdup("GOOD or BAD has no value to judge (every trial failed, or was left out: interfered with, "
+		                    "or in a slow round)");
+	else if (st->vs_good.verdict == VERDICT_SAME)
 		S->r->why = xasprintf("GOOD and BAD are the same within %.3g%% here (BAD/GOOD %.3f, 95%% interval "
 		                      "%.3f-%.3f): no change of at least the threshold to bisect",
 		                      100 * S->bp->threshold, c->ratio, c->ratio_lo, c->ratio_hi);
@@ -228,7 +231,8 @@ static int step(struct search *S, size_t k)
 	struct bisect_result *r = S->r;
 	struct bisect_step *st;
 	struct bisect_samples m = {0};
-	size_t want = S->bp->min_rounds;
+	size_t want = S->bp->min_rounds, again = 2 * want < S->bp->max_rounds ? 2 * want : S->bp->max_rounds;
+	bool final;
 	int rc = -1;
 
 	r->steps = xreallocarray(r->steps, r->nsteps + 1, sizeof(*r->steps));
@@ -242,7 +246,7 @@ static int step(struct search *S, size_t k)
 		if (m.failed || m.nstep == 0) {
 			free(st->why);
 			st->verdict = BISECT_SKIPPED;
-			st->why = m.why ? m.why : xstrdup("no trial of it finished");
+			st->why = m.why ? m.why : xstrdup("no value of it to judge (its trials failed, or were left out)");
 			m.why = NULL;
 			break;
 		}
@@ -252,7 +256,14 @@ static int step(struct search *S, size_t k)
 		stats_summary(m.step, m.nstep, &st->s);
 		stats_summary(m.good, m.ngood, &st->good);
 		stats_summary(m.bad, m.nbad, &st->bad);
-		if (verdict_of(S, st) || want >= S->bp->max_rounds)
+		final = verdict_of(S, st);
+		/* undecided with both judgements decided is final only from twice the first rounds:
+		 * one chance "different" in a few rounds must not set a commit aside */
+		if (final && st->verdict == BISECT_UNDECIDED && st->rounds < again && want < again) {
+			want = again;
+			continue;
+		}
+		if (final || want >= S->bp->max_rounds)
 			break;
 		want = nextwant(S->bp, want, m.nstep, &st->vs_good, &st->vs_bad);
 	}

@@ -18,8 +18,10 @@
  *       like BAD   the mirror image;
  *       undecided  neither. While a judgement is inconclusive, rounds are added (to the
  *                  trials it says would likely decide it, at most doubling, at most
- *                  max_rounds). When both are decided and still neither, or at max_rounds,
- *                  the commit is undecided and set aside; its reason says which.
+ *                  max_rounds). When both are decided and still neither (from twice the
+ *                  first rounds on: one chance "different" in a few rounds does not set a
+ *                  commit aside), or at max_rounds, the commit is undecided and set aside;
+ *                  its reason says which.
  *     A commit the callback could not build or measure is skipped and set aside.
  *  3. when no untested commit is left in (lo, hi), the check: hi against lo, side by side;
  *     judge(lo, hi, tie_good) must be "different" in the change's direction. Then the
