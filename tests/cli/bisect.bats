@@ -3,7 +3,7 @@
 #
 # The fake history (tests/lib/mkfakehistory.sh) has 17 first-parent commits, c0 to c16,
 # whose installed pythons tell the experiment which commit built them; the experiment
-# sleeps 20 ms, and 30 ms from commit $FAKE_STEP_AT on (trials get FAKE_* through
+# sleeps 20 ms, and 40 ms from commit $FAKE_STEP_AT on (trials get FAKE_* through
 # run.pass_env), so one config and one set of builds serve a step planted anywhere. Its
 # builds take a second and are shared by the file's tests (a work area under
 # $BATS_FILE_TMPDIR). The real test bisects io-threads over the shared repository of real
@@ -26,11 +26,11 @@ def at(name):
     return int(os.environ.get(name) or 10**6)
 affected = os.environ.get("FAKE_NOGIL") == "true" or os.environ.get("FAKE_ONLY_NOGIL") != "1"
 if os.environ.get("FAKE_STEP2_AT"):   # two half steps
-    d = 0.020 * (1 + 0.25 * ((c >= at("FAKE_STEP_AT")) + (c >= at("FAKE_STEP2_AT"))))
+    d = 0.020 * (1 + 0.5 * ((c >= at("FAKE_STEP_AT")) + (c >= at("FAKE_STEP2_AT"))))
 else:
-    d = 0.030 if c >= at("FAKE_STEP_AT") and affected else 0.020
+    d = 0.040 if c >= at("FAKE_STEP_AT") and affected else 0.020
 if os.environ.get("FAKE_IMPROVE") == "1":
-    d = 0.050 - d
+    d = 0.060 - d
 t = time.perf_counter()
 time.sleep(d)
 print(json.dumps({"seconds": time.perf_counter() - t}))
@@ -51,6 +51,9 @@ builds:
     configure: [--disable-gil]
 run:
   pass_env: [FAKE_STEP_AT, FAKE_STEP2_AT, FAKE_IMPROVE, FAKE_ONLY_NOGIL]
+  # sleeps are not CPU-bound: neither what other processes take nor the canary matters
+  interference: 0
+  canary: 0
 experiments:
   - name: sleepy
     script: experiments/sleepy.py
@@ -145,7 +148,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["first_bad"]["commit"] == sys.argv[2] and d["last_good"]["commit"] == sys.argv[3], d
 assert d["first_bad"]["author"] == "gilbench <gilbench@example.invalid>", d["first_bad"]
-assert d["change"]["verdict"] == "slower" and 1.3 < d["change"]["ratio"] < 1.7, d["change"]
+assert d["change"]["verdict"] == "slower" and 1.6 < d["change"]["ratio"] < 2.4, d["change"]
 asks = [s["ask"] for s in d["steps"]]
 assert asks[0] == "confirm" and asks[-1] == "check" and asks.count("step") == 4, asks
 for s in d["steps"]:
@@ -164,7 +167,7 @@ PY
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["outcome"] == "found" and d["first_bad"]["summary"] == "fake commit 11", d
-assert d["change"]["verdict"] == "faster" and d["change"]["ratio"] < 0.8, d["change"]
+assert d["change"]["verdict"] == "faster" and d["change"]["ratio"] < 0.7, d["change"]
 PY
 }
 
@@ -184,7 +187,9 @@ PY
 		--variant gil --out "$T/run2" --no-archive
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"No change to bisect: GOOD and BAD are the same within 5% here"* ]]
+	# shown the same, or (on a busy machine) not shown to differ in --max-trials rounds
+	[[ "$output" == *"No change to bisect: GOOD and BAD are the same within 5% here"* ||
+	   "$output" == *"No change to bisect: GOOD and BAD could not be shown to differ by at least 5% here"* ]]
 	[[ "$output" == *"GOOD and BAD do not differ by the threshold here: nothing to bisect"* ]]
 	[ "$(ls "$T/run2/builds")" = "$(printf 'gil.bad\ngil.good')" ]
 }
@@ -277,7 +282,7 @@ PY
 	[[ "$output" == *"is a bisect run; continue it with gilbench bisect --resume"* ]]
 }
 
-# histdb FILE CELL [SCHEMA]: a nightly history holding alert 1 (c0 to c16, series CELL, +50%)
+# histdb FILE GIL NOGIL [SCHEMA]: a nightly history holding alert 1 (c0 to c16, the series of cell GIL, x2),
 # and alert 2 (the no-GIL/GIL ratio of sleepy), with the columns the nightly's schema 1 has
 histdb() {
 	python3 - "$1" "$2" "$3" "${4:-1}" "$(commit 0)" "$(commit 16)" <<'PY'
@@ -297,9 +302,9 @@ db.execute("INSERT INTO schema_version VALUES (?)", (int(schema),))
 for cell, variant in ((gil, "gil"), (nogil, "nogil")):
     db.execute("INSERT INTO series(machine, config, cell, experiment, point, variant, metric) VALUES "
                "('m', 'fakebisect', ?, 'sleepy', '', ?, 'seconds')", (cell, variant))
-db.execute("INSERT INTO alerts VALUES (1, 'm', 'fakebisect', ?, 'sleepy GIL', 'sleepy', ?, ?, 1.5, 1.4, 1.6, '{}', 'now')",
+db.execute("INSERT INTO alerts VALUES (1, 'm', 'fakebisect', ?, 'sleepy GIL', 'sleepy', ?, ?, 2.0, 1.9, 2.1, '{}', 'now')",
            ("cell:" + gil, good, bad))
-db.execute("INSERT INTO alerts VALUES (2, 'm', 'fakebisect', ?, 'sleepy no-GIL/GIL', 'sleepy', ?, ?, 1.5, 1.4, 1.6, "
+db.execute("INSERT INTO alerts VALUES (2, 'm', 'fakebisect', ?, 'sleepy no-GIL/GIL', 'sleepy', ?, ?, 2.0, 1.9, 2.1, "
            "'{}', 'now')", ("ratio:%s/%s" % (nogil, gil), good, bad))
 db.execute("INSERT INTO alerts VALUES (3, 'm', 'fakebisect', 'eff:x/y', 'other efficiency', 'other', ?, ?, 0.8, "
            "0.7, 0.9, '{}', 'now')", (good, bad))
@@ -322,7 +327,7 @@ print(" ".join(c["id"] for v in ("gil", "nogil") for c in d["cells"] if c["exper
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["alert"]["id"] == 1 and d["alert"]["label"] == "sleepy GIL", d["alert"]
-assert d["variants"] == ["gil"] and abs(d["threshold"] - 0.25) < 1e-9, (d["variants"], d["threshold"])
+assert d["variants"] == ["gil"] and abs(d["threshold"] - 0.5) < 1e-9, (d["variants"], d["threshold"])
 PY
 	# the ratio series, from $GILBENCH_DB
 	FAKE_STEP_AT=14 FAKE_ONLY_NOGIL=1 GILBENCH_DB=$T/h.sqlite run "$GILBENCH" bisect "$T/cfg/c.yaml" --alert 2 \
@@ -371,6 +376,10 @@ builds:
     configure: []
 run:
   timeout: 120
+  # the test machines are shared: trials others interfere with are kept (bisect's own
+  # rounds and verdicts are what this test checks, not the machine guards)
+  interference: 0
+  canary: 0
 experiments:
   - name: io-threads
     script: experiments/io_threads.py
