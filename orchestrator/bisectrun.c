@@ -510,6 +510,9 @@ static int decided(void *ctx, const struct bisect_step *st)
 		logmsg("bisect: check: commit %.12s against %.12s: ratio %.3f (95%% interval %.3f-%.3f), %s in %zu rounds",
 		       B->commits.v[st->commit], B->commits.v[st->base], st->vs_good.c.ratio, st->vs_good.c.ratio_lo,
 		       st->vs_good.c.ratio_hi, verdict_word(st->vs_good.verdict, lib), st->rounds);
+	else if (st->verdict == BISECT_SKIPPED)
+		logmsg("bisect: step %zu: commit %.12s (%zu of %zu): skipped: %s", ++B->nsteps, B->commits.v[st->commit],
+		       st->commit, B->commits.n - 1, st->why ? st->why : "?");
 	else
 		logmsg("bisect: step %zu: commit %.12s (%zu of %zu): %s%s%s (to GOOD %.3f, to BAD %.3f, %zu rounds)",
 		       ++B->nsteps, B->commits.v[st->commit], st->commit, B->commits.n - 1, what, st->why ? ": " : "",
@@ -545,6 +548,10 @@ static void result_json(struct brun *B, const struct bisect_result *r)
 	              "builds", "sides", (json_int_t)(built + reused + failed), "built", (json_int_t)built, "reused",
 	              (json_int_t)reused, "failed", (json_int_t)failed);
 	json_object_set_new(B->st, "result", o);
+	logmsg("bisect: %s%s%.12s; %zu builds (%zu built, %zu reused, %zu failed), %zu measurements",
+	       bisect_outcome_word(r->outcome), r->outcome == BISECT_FOUND ? " " : "",
+	       r->outcome == BISECT_FOUND ? B->commits.v[r->hi] : "", built + reused + failed, built, reused, failed,
+	       json_array_size(json_object_get(B->st, "steps")));
 }
 
 /* GOOD's and BAD's builds must be there: nothing can be bisected against a failed one. The
