@@ -583,7 +583,8 @@ int bisectrun_measure(struct pipeline *p)
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (loadstate(&B, p) < 0 || ends_built(&B) < 0)
+	/* config.yaml again for every side run.json names: a kill between the two saves loses nothing */
+	if (loadstate(&B, p) < 0 || ends_built(&B) < 0 || rederive(&B) < 0)
 		goto cleanup;
 	bp = (struct bisect_params){ B.commits.n, json_number_value(json_object_get(B.st, "threshold")),
 	                             (size_t)iget(B.st, "min_rounds", 3), (size_t)iget(B.st, "max_rounds", 30),
