@@ -104,7 +104,7 @@ check: deps
 	sh tests/run.sh
 
 bench: deps
-	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_guards obj/rel/bench_history
+	$(MAKE) gilbench obj/rel/slurm_probe obj/rel/bench_detect obj/rel/bench_verdicts obj/rel/bench_guards obj/rel/bench_history obj/rel/bench_bisect
 	sh tests/bench.sh
 
 FUZZ_SECONDS ?= 60

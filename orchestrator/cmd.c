@@ -21,6 +21,7 @@
 static const struct cmd *cmds[] = {
 	&cmd_run, &cmd_plan, &cmd_fetch, &cmd_build, &cmd_measure, &cmd_report, &cmd_archive, &cmd_verify,
 	&cmd_compare, &cmd_reproduce, &cmd_canary, &cmd_status, &cmd_slurm_task, &cmd_nightly, &cmd_history,
+	&cmd_bisect,
 };
 
 static void usage(FILE *f)

@@ -38,6 +38,7 @@ extern const struct cmd cmd_compare, cmd_reproduce;
 extern const struct cmd cmd_canary;
 extern const struct cmd cmd_status, cmd_slurm_task;
 extern const struct cmd cmd_nightly, cmd_history;
+extern const struct cmd cmd_bisect;
 
 int cmd_main(int argc, char **argv);                /* gilbench ARGS: look the command up, parse, run it */
 void cmd_usage(const struct cmd *c, int tostderr);  /* print "usage: gilbench NAME USAGE", the options, the about */

@@ -1,10 +1,12 @@
-/* derive.c: the config a two-revision compare measures (see derive.h).
+/* derive.c: the config a run of several revisions measures (see derive.h).
  *
  * The config's YAML document, loaded with yaml_parser_load, is copied node by node into a
- * new document in which each build NAME becomes NAME.A and NAME.B (same flags; a name may
- * not hold '@'), each explicit variant likewise, the source pins REV_A's commit, published
- * reference figures are dropped (their variants are gone) and the description says what
- * is compared. Patches are kept as written: the run directory holds each by file name, so
+ * new document in which each build NAME becomes NAME.A and NAME.B (bisect: NAME.good,
+ * NAME.bad, ...; same flags; a name may not hold '@'), each explicit variant likewise, the
+ * source pins the first revision's commit, published reference figures are dropped (their
+ * variants are gone) and the description says what is compared. A selection keeps only
+ * some variants (explicit ones by name; without a variants: list, the builds of those
+ * names), the builds they run on, and one experiment; what it drops is not copied. Patches are kept as written: the run directory holds each by file name, so
  * the build keys are those `gilbench run` gives. The result is emitted with libyaml. */
 #include "derive.h"
 
@@ -14,14 +16,13 @@
 
 #include "util.h"
 
-#define SIDE_A ".A"
-#define SIDE_B ".B"
-
 struct derive {
 	yaml_document_t *in, *out;
 	const struct config *cfg;
 	const char *commit_a;
 	const char *desc;
+	const struct derivesel *sel;
+	struct strlist builds;  /* with a selection of variants: the builds they run on */
 };
 
 static int scalar(yaml_document_t *out, const char *text)
@@ -83,8 +84,30 @@ static int copynode(struct derive *d, yaml_node_t *n, const char *drop, const ch
 	}
 }
 
-/* A list whose every item is copied once per side, with the names (and builds) suffixed. */
-static int sided(struct derive *d, yaml_node_t *seq, const char *const *rename)
+/* the value of an item's "name" key, or "" */
+static const char *itemname(struct derive *d, yaml_node_t *item)
+{
+	if (item->type != YAML_MAPPING_NODE)
+		return "";
+	for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top; p++) {
+		yaml_node_t *v = yaml_document_get_node(d->in, p->value);
+		if (strcmp(keytext(d->in, p), "name") == 0 && v->type == YAML_SCALAR_NODE)
+			return (const char *)v->data.scalar.value;
+	}
+	return "";
+}
+
+static bool listed(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; names && (n ? i < n : names[i] != NULL); i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A list whose every item is copied once per side, with the names (and builds) suffixed;
+ * items KEEP does not list are left out (KEEP NULL: every item). */
+static int sided(struct derive *d, yaml_node_t *seq, const char *const *rename, const char *const *keep, size_t nkeep)
 {
 	int id;
 
@@ -93,10 +116,13 @@ static int sided(struct derive *d, yaml_node_t *seq, const char *const *rename)
 	id = yaml_document_add_sequence(d->out, NULL, YAML_BLOCK_SEQUENCE_STYLE);
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; id && it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *item = yaml_document_get_node(d->in, *it);
-		int a = copynode(d, item, NULL, rename, SIDE_A), b = copynode(d, item, NULL, rename, SIDE_B);
-		if (!a || !b || !yaml_document_append_sequence_item(d->out, id, a) ||
-		    !yaml_document_append_sequence_item(d->out, id, b))
-			return 0;
+		if (keep && !listed(keep, nkeep, itemname(d, item)))
+			continue;
+		for (size_t s = 0; d->sel->suffixes[s]; s++) {
+			int c = copynode(d, item, NULL, rename, d->sel->suffixes[s]);
+			if (!c || !yaml_document_append_sequence_item(d->out, id, c))
+				return 0;
+		}
 	}
 	return id;
 }
@@ -130,13 +156,17 @@ static int derive_root(struct derive *d, yaml_node_t *root)
 			    pair(d->out, git, "ref", scalar(d->out, d->commit_a)) < 0 || pair(d->out, v, "git", git) < 0)
 				return -1;
 		} else if (strcmp(key, "builds") == 0) {
-			v = sided(d, val, build_keys);
+			v = sided(d, val, build_keys, d->sel->variants ? (const char *const *)d->builds.v : NULL, d->builds.n);
 		} else if (strcmp(key, "variants") == 0) {
-			v = sided(d, val, variant_keys);
+			v = sided(d, val, variant_keys, d->sel->variants, 0);
 		} else if (strcmp(key, "experiments") == 0 && val->type == YAML_SEQUENCE_NODE) {
 			v = yaml_document_add_sequence(d->out, NULL, YAML_BLOCK_SEQUENCE_STYLE);
 			for (yaml_node_item_t *it = val->data.sequence.items.start; v && it < val->data.sequence.items.top; it++) {
-				int e = copynode(d, yaml_document_get_node(d->in, *it), "reference", NULL, NULL);
+				yaml_node_t *item = yaml_document_get_node(d->in, *it);
+				int e;
+				if (d->sel->experiment && strcmp(itemname(d, item), d->sel->experiment) != 0)
+					continue;
+				e = copynode(d, item, "reference", NULL, NULL);
 				if (!e || !yaml_document_append_sequence_item(d->out, v, e))
 					return -1;
 			}
@@ -159,16 +189,29 @@ static int yaml_out(void *data, unsigned char *buffer, size_t size)
 
 int derive_compare(const struct config *cfg, const char *path, const char *commit_a, const char *desc)
 {
+	static const char *const ab[] = { ".A", ".B", NULL };
+	struct derivesel sel = { ab, NULL, NULL };
+
+	return derive_sides(cfg, path, commit_a, desc, &sel);
+}
+
+int derive_sides(const struct config *cfg, const char *path, const char *commit_a, const char *desc,
+                 const struct derivesel *sel)
+{
 	yaml_parser_t parser;
 	yaml_emitter_t emitter;
 	yaml_document_t in, out;
-	struct derive d = { &in, &out, cfg, commit_a, desc };
+	struct derive d = { &in, &out, cfg, commit_a, desc, sel, {0} };
 	struct buf text = {0};
 	char *data = NULL;
 	size_t len;
 	bool pinit = false, din = false, dout = false, einit = false;
 	int rc = -1;
 
+	for (size_t v = 0; sel->variants && v < cfg->nvariants; v++)
+		if (listed(sel->variants, 0, cfg->variants[v].name) &&
+		    !listed((const char *const *)d.builds.v, d.builds.n, cfg->builds[cfg->variants[v].build].name))
+			strlist_add(&d.builds, cfg->builds[cfg->variants[v].build].name);
 	if (readfile(cfg->path, &data, &len) < 0)
 		goto cleanup;
 	if (!yaml_parser_initialize(&parser)) {
@@ -221,6 +264,7 @@ cleanup:
 	if (pinit)
 		yaml_parser_delete(&parser);
 	buffree(&text);
+	strlist_free(&d.builds);
 	free(data);
 	return rc;
 }

@@ -25,6 +25,11 @@
  * depth (the number of first-parent ancestors, which orders the commits of one branch) and
  * the list of first-parent ancestors from a revwalk with git_revwalk_simplify_first_parent.
  *
+ * First-parent line (bisect): from BAD, git_commit_parent(c, 0) until GOOD, so only the
+ * commits of BAD's own line are listed, never those of a merged side branch; when GOOD is
+ * not met, git_graph_descendant_of tells "not an ancestor" from "merged from a side branch".
+ * A commit's summary, author and date come from git_commit_summary and git_commit_author.
+ *
  * The libgit2 callbacks only record numbers into a log.h progress, and stop a fetch when
  * SIGINT or SIGTERM arrived (spawn_interrupted). */
 #include "gitsrc.h"
@@ -39,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool ginit;
 
@@ -577,5 +583,120 @@ int gitsrc_firstparents(const char *mirror, const char *commit, size_t max, stru
 void gitcommit_free(struct gitcommit *c)
 {
 	free(c->subject);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- first-parent line and commit facts (bisect) ---- */
+
+/* why GOOD was not met on BAD's first-parent line */
+static int notonline(git_repository *repo, const char *good, const char *bad)
+{
+	git_oid g, b;
+	int anc;
+
+	if (git_oid_fromstr(&g, good) < 0 || git_oid_fromstr(&b, bad) < 0)
+		return errorf("'%s' or '%s' is not a commit id", good, bad);
+	anc = git_graph_descendant_of(repo, &b, &g);
+	if (anc < 0)
+		return giterr("is %.12s an ancestor of %.12s", good, bad);
+	if (anc)
+		return errorf("%.12s is an ancestor of %.12s but not on its first-parent line (it came in with a merge "
+		              "from a side branch); give a commit of the first-parent line", good, bad);
+	return errorf("%.12s is not an ancestor of %.12s", good, bad);
+}
+
+int gitsrc_between(const char *mirror, const char *good, const char *bad, struct strlist *commits)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL, *parent = NULL;
+	struct strlist back = {0};
+	char id[41];
+	int rc = -1;
+
+	gitinit();
+	memset(commits, 0, sizeof(*commits));
+	if (git_repository_open_bare(&repo, mirror) < 0)
+		return giterr("cannot open git mirror %s", mirror);
+	if (lookup_commit(repo, mirror, good, &parent) < 0)
+		goto cleanup;
+	git_commit_free(parent);
+	parent = NULL;
+	if (lookup_commit(repo, mirror, bad, &c) < 0)
+		goto cleanup;
+	for (;;) {
+		git_oid_tostr(id, sizeof(id), git_commit_id(c));
+		strlist_add(&back, id);
+		if (strcmp(id, good) == 0)
+			break;
+		if (git_commit_parentcount(c) == 0) {
+			notonline(repo, good, bad);
+			goto cleanup;
+		}
+		if (git_commit_parent(&parent, c, 0) < 0) {
+			giterr("first parent of %s in %s", id, mirror);
+			goto cleanup;
+		}
+		git_commit_free(c);
+		c = parent;
+		parent = NULL;
+		if (spawn_interrupted) {
+			errorf("interrupted while walking from %.12s to %.12s", bad, good);
+			goto cleanup;
+		}
+	}
+	for (size_t i = back.n; i-- > 0;)
+		strlist_add(commits, back.v[i]);
+	rc = 0;
+cleanup:
+	strlist_free(&back);
+	git_commit_free(parent);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
+}
+
+int gitsrc_info(const char *mirror, const char *commit, struct gitinfo *out)
+{
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	const git_signature *a;
+	const char *sum;
+	char when[32];
+	struct tm tm;
+	time_t t;
+	int rc = -1, off;
+
+	gitinit();
+	memset(out, 0, sizeof(*out));
+	if (git_repository_open_bare(&repo, mirror) < 0)
+		return giterr("cannot open git mirror %s", mirror);
+	if (lookup_commit(repo, mirror, commit, &c) < 0)
+		goto cleanup;
+	git_oid_tostr(out->id, sizeof(out->id), git_commit_id(c));
+	sum = git_commit_summary(c);
+	a = git_commit_author(c);
+	off = a->when.offset;
+	t = (time_t)a->when.time + (time_t)off * 60;
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		errorf("commit %s: cannot format its date", commit);
+		goto cleanup;
+	}
+	out->summary = xstrdup(sum ? sum : "");
+	out->author = xasprintf("%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+	out->date = xasprintf("%s%c%02d:%02d", when, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+	rc = 0;
+cleanup:
+	if (rc < 0)
+		gitinfo_free(out);
+	git_commit_free(c);
+	git_repository_free(repo);
+	return rc;
+}
+
+void gitinfo_free(struct gitinfo *c)
+{
+	free(c->summary);
+	free(c->author);
+	free(c->date);
 	memset(c, 0, sizeof(*c));
 }

@@ -7,6 +7,7 @@
  * command continues it and what its report adds. */
 #include "pipeline.h"
 #include "archive.h"
+#include "bisectrun.h"
 #include "cmd.h"
 #include "histrun.h"
 #include "log.h"
@@ -26,12 +27,15 @@ static int finish_reproduce(struct pipeline *p);
 static const struct {
 	const char *resume;                 /* the command that continues it */
 	int (*finish)(struct pipeline *p);  /* after the report; NULL: nothing more */
+	size_t prebuilt;                    /* sides pipeline_build builds (0: all); its measure builds the rest */
+	int (*measure)(struct pipeline *p); /* what measuring is for it; NULL: the plan's trials */
 } kinds[NKINDS] = {
-	[KIND_RUN] = { "gilbench run --resume", NULL },
-	[KIND_COMPARE] = { "gilbench compare --resume", finish_compare },
-	[KIND_REPRODUCE] = { "gilbench reproduce --resume", finish_reproduce },
-	[KIND_NIGHTLY] = { "gilbench nightly --resume", histrun_stamp }, /* records the commit's place and the machine */
-	[KIND_BISECT] = { "gilbench bisect --resume", NULL },
+	[KIND_RUN] = { "gilbench run --resume", NULL, 0, NULL },
+	[KIND_COMPARE] = { "gilbench compare --resume", finish_compare, 0, NULL },
+	[KIND_REPRODUCE] = { "gilbench reproduce --resume", finish_reproduce, 0, NULL },
+	/* the nightly's finish records the commit's place and the machine */
+	[KIND_NIGHTLY] = { "gilbench nightly --resume", histrun_stamp, 0, NULL },
+	[KIND_BISECT] = { "gilbench bisect --resume", bisectrun_finish, 2, bisectrun_measure },
 };
 
 const char *pipeline_resume_hint(enum runkind k)
@@ -224,28 +228,38 @@ static int build_side(struct pipeline *p, size_t s)
 	return 0;
 }
 
+int pipeline_build_side(struct pipeline *p, size_t s)
+{
+	if (!p->paths.work && paths_init(&p->paths, p->o.work) < 0)
+		return -1;
+	if (p->nsrcs < p->run.nsides) { /* sides added since */
+		p->srcs = xreallocarray(p->srcs, p->run.nsides, sizeof(*p->srcs));
+		memset(p->srcs + p->nsrcs, 0, (p->run.nsides - p->nsrcs) * sizeof(*p->srcs));
+		p->nsrcs = p->run.nsides;
+	}
+	source_free(&p->srcs[s]);
+	return prepare_side(p, s) < 0 || build_side(p, s) < 0 ? -1 : 0;
+}
+
 int pipeline_build(struct pipeline *p)
 {
-	if (paths_init(&p->paths, p->o.work) < 0)
-		return -1;
-	p->srcs = xcalloc(p->run.nsides, sizeof(*p->srcs));
-	for (size_t s = 0; s < p->run.nsides; s++)
-		if (prepare_side(p, s) < 0 || build_side(p, s) < 0)
+	size_t n = kinds[p->run.kind].prebuilt;
+
+	for (size_t s = 0; s < p->run.nsides && (!n || s < n); s++)
+		if (pipeline_build_side(p, s) < 0)
 			return -1;
 	return 0;
 }
 
 /* ---- trials, report, archive ---- */
 
-int pipeline_measure(struct pipeline *p)
+int pipeline_trials(struct pipeline *p, const struct runopts *o)
 {
-	struct runopts ro = p->o.trials;
+	struct runopts ro = *o;
 
-	if (p->o.slurm.on)
-		return slurmrun_measure(p);
-	if (!ro.nshards && slurmrun_shards(p) > 0)
-		return slurmrun_here(p);
-	ro.resume = p->run.resumed;
+	ro.resume = ro.resume || p->run.resumed;
+	delplan(p->plan);
+	p->plan = NULL;
 	if (plan_make(p->cfg, &p->plan) < 0)
 		return -1;
 	if (runner_run(p->run.dir, p->cfg, p->plan, &ro, &p->sum) < 0) {
@@ -253,6 +267,17 @@ int pipeline_measure(struct pipeline *p)
 		return -1;
 	}
 	return 0;
+}
+
+int pipeline_measure(struct pipeline *p)
+{
+	if (kinds[p->run.kind].measure)
+		return kinds[p->run.kind].measure(p);
+	if (p->o.slurm.on)
+		return slurmrun_measure(p);
+	if (!p->o.trials.nshards && slurmrun_shards(p) > 0)
+		return slurmrun_here(p);
+	return pipeline_trials(p, &p->o.trials);
 }
 
 int pipeline_report(struct pipeline *p)
@@ -364,18 +389,20 @@ int pipeline_exit(const struct pipeline *p, int rc)
 	}
 	if (p->out.verify_failed)
 		return EXIT_VERIFY;
+	if (p->out.nochange)
+		return EXIT_FAIL;
 	if (p->out.regressions)
 		return EXIT_REGRESSION;
 	if (p->o.fail_inconclusive && p->out.inconclusive)
 		return EXIT_INCONCLUSIVE;
-	if (p->out.failed_builds || p->out.report_partial || runsummary_partial(&p->sum))
+	if (p->out.failed_builds || p->out.report_partial || p->out.range || runsummary_partial(&p->sum))
 		return EXIT_PARTIAL;
 	return EXIT_OK;
 }
 
 void pipeline_free(struct pipeline *p)
 {
-	for (size_t s = 0; p->srcs && s < p->run.nsides; s++)
+	for (size_t s = 0; s < p->nsrcs; s++)
 		source_free(&p->srcs[s]);
 	free(p->srcs);
 	buildrecs_free(p->recs, p->nrecs);

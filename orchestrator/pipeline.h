@@ -58,6 +58,8 @@ struct outcome {
 	bool report_partial;    /* the report lists failed builds or trials */
 	size_t regressions;     /* cells worse by more than fail_regression */
 	size_t inconclusive;    /* cells whose verdict is inconclusive */
+	bool range;             /* bisect: the answer is a range, or a commit that is not the whole change (exit 4) */
+	bool nochange;          /* bisect: GOOD and BAD do not differ by the threshold here (exit 1) */
 };
 
 struct pipeline {
@@ -65,7 +67,8 @@ struct pipeline {
 	struct pipeopts o;      /* the options: the command line's, else what run.json recorded */
 	struct config *cfg;     /* RUN_DIR/config.yaml, loaded self-contained */
 	struct paths paths;
-	struct source *srcs;    /* one per side, once prepared */
+	struct source *srcs;    /* one per side (nsrcs of them), once prepared */
+	size_t nsrcs;
 	struct buildrec *recs;  /* one per build made or reused */
 	size_t nrecs;
 	struct plan *plan;
@@ -86,9 +89,13 @@ int pipeline_new(struct pipeline *p, const struct pipeopts *o, const char *confi
 int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *dir, enum runkind want);
 	/* open DIR as the kind it records (want NKINDS: any; else a different kind is refused); -1 with the error */
 int pipeline_build(struct pipeline *p);   /* every side's source, then its builds (--slurm: those not installed as
-                                             Slurm jobs); failures recorded in p->out */
+                                             Slurm jobs; a kind that adds sides as it goes: the first ones); failures
+                                             recorded in p->out */
+int pipeline_build_side(struct pipeline *p, size_t s); /* side s's source and builds alone; failures recorded in p->out */
 int pipeline_measure(struct pipeline *p); /* plan and run the trials (--slurm: as a job array whose merge job reports
-                                             and archives, waited for; a run split into shards: the shards left, here) */
+                                             and archives, waited for; a run split into shards: the shards left, here),
+                                             or what measuring is for the kind (bisect: the search) */
+int pipeline_trials(struct pipeline *p, const struct runopts *o); /* plan p->cfg and run its trials with O */
 int pipeline_report(struct pipeline *p);  /* the report, then the kind's finish (--slurm: done by the merge job) */
 int pipeline_archive(struct pipeline *p); /* RUN_DIR.tar.gz, when asked for (--slurm: done by the merge job) */
 int pipeline_all(struct pipeline *p);     /* build, measure, report, archive: stops at the first error */

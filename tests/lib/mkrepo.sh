@@ -4,6 +4,8 @@
 #   mkrepo.sh DIR            make DIR (a non-bare repository) and print facts about it
 #   mkrepo.sh advance DIR    add one commit to main in DIR and print its id
 #   mkrepo.sh many DIR N     make DIR with N empty commits on main (fast-import; benches)
+#   mkrepo.sh merge DIR      add branch merged: main with feature merged in (--no-ff, so
+#                            its first parent is C3 and its second F); print its id
 #
 # DIR after `mkrepo.sh DIR`, with fixed names and dates so every id is the same each time:
 #   main:     C1 (README "one", a.txt) - C2 (README "two", b.txt) - C3 (README "three")
@@ -37,6 +39,14 @@ advance)
 		git commit -q -am "advance"
 	git rev-parse HEAD
 	exit 0 ;;
+merge)
+	cd "$2"
+	git checkout -q -b merged main
+	GIT_AUTHOR_DATE="2026-03-01T00:00:00Z" GIT_COMMITTER_DATE="2026-03-01T00:00:00Z" \
+		git merge -q --no-ff -m "merge feature" feature
+	git checkout -q main
+	git rev-parse merged
+	exit 0 ;;
 many)
 	mkdir -p "$2" && cd "$2"
 	git init -q -b main .
@@ -53,7 +63,7 @@ many)
 	git rev-parse main
 	exit 0 ;;
 "")
-	echo "usage: mkrepo.sh DIR | advance DIR | many DIR N" >&2
+	echo "usage: mkrepo.sh DIR | advance DIR | many DIR N | merge DIR" >&2
 	exit 2 ;;
 esac
 

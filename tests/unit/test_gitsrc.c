@@ -6,7 +6,10 @@
  * from a file:// url, fetch a new commit (and a deleted branch, a new tag) into a second
  * mirror, check out two commits and compare their files (also a subfolder into a relative
  * path), point the mirror at urls that do not exist, and clone with SIGINT pending
- * (spawn_interrupted), which must leave nothing behind. The teardown
+ * (spawn_interrupted), which must leave nothing behind. Last, a merge is added (mkrepo.sh
+ * merge) and fetched, and the first-parent line between two commits is walked: it lists
+ * the main line only, refuses a commit of the merged branch and a non-ancestor, and a
+ * commit's summary, author and date are read back. The teardown
  * removes the folder and releases libgit2, so valgrind sees no leaks. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -450,6 +453,62 @@ static void test_interrupted_clone(void **state)
 	free(t);
 }
 
+static void test_between(void **state)
+{
+	struct strlist l = {0};
+	char *out = NULL, *script = mkrepo_sh(), M[41] = "";
+	char *argv[] = { "sh", script, "merge", repo, NULL };
+
+	(void)state;
+	assert_int_equal(spawn_capture(argv, &out), 0);
+	assert_int_equal(strlen(out), 41);
+	memcpy(M, out, 40);
+	free(out);
+	out = NULL;
+	assert_int_equal(gitsrc_mirror(repo, &P, &out), 0);
+	free(out);
+	/* the main line only: C1 C2 C3 M, never F of the merged branch */
+	assert_int_equal(gitsrc_between(mirror, C1, M, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0], C1);
+	assert_string_equal(l.v[1], C2);
+	assert_string_equal(l.v[2], C3);
+	assert_string_equal(l.v[3], M);
+	strlist_free(&l);
+	assert_int_equal(gitsrc_between(mirror, C2, C2, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], C2);
+	strlist_free(&l);
+	/* F is an ancestor of M through the merge's second parent */
+	assert_int_equal(gitsrc_between(mirror, F, M, &l), -1);
+	assert_non_null(strstr(errmsg(), "not on its first-parent line"));
+	assert_int_equal(l.n, 0);
+	/* backwards, and across branches */
+	assert_int_equal(gitsrc_between(mirror, C3, C1, &l), -1);
+	assert_non_null(strstr(errmsg(), "is not an ancestor of"));
+	assert_int_equal(gitsrc_between(mirror, F, C3, &l), -1);
+	assert_non_null(strstr(errmsg(), "is not an ancestor of"));
+	assert_int_equal(gitsrc_between(mirror, "main", C3, &l), -1);
+	assert_non_null(strstr(errmsg(), "not a full commit id"));
+	free(script);
+}
+
+static void test_info(void **state)
+{
+	struct gitinfo c;
+
+	(void)state;
+	assert_int_equal(gitsrc_info(mirror, C2, &c), 0);
+	assert_string_equal(c.id, C2);
+	assert_string_equal(c.summary, "two");
+	assert_string_equal(c.author, "gilbench <gilbench@example.invalid>");
+	assert_string_equal(c.date, "2026-01-01T00:00:02+00:00");
+	gitinfo_free(&c);
+	assert_null(c.summary);
+	assert_int_equal(gitsrc_info(mirror, "0000000000000000000000000000000000000000", &c), -1);
+	assert_non_null(strstr(errmsg(), "commit 0000000000000000000000000000000000000000"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +528,8 @@ int main(void)
 		cmocka_unit_test(test_checkout_errors),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_interrupted_clone),
+		cmocka_unit_test(test_between),
+		cmocka_unit_test(test_info),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
