@@ -471,187 +471,230 @@ static int copydata(struct ex *x, struct archive *in, struct archive *out, const
 	}
 }
 
-int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim)
-{
-	struct ex x = { 0 };
-	struct archive *in = NULL, *out = NULL;
-	struct archive_entry *e;
-	struct progress *prog = NULL;
-	struct stat st;
-	char *adest = NULL, *tmp = NULL, *parent = NULL, *label = NULL, *name = NULL;
-	const char *base;
-	struct unpack u = { .in = -1, .fd = -1 };
+/* one extraction: what extract_archive() holds and releases */
+struct job {
+	struct ex x;
+	char *adest;            /* DEST, absolute */
+	char *tmp;              /* DEST.tmp-PID, renamed to DEST at the end */
+	bool moved;             /* tmp is DEST now */
+	struct unpack u;        /* the decompressing thread's side */
 	pthread_t th;
-	char drain[4096];
-	ssize_t got;
-	int cwd = -1, rc = -1, r, skip, pfd[2] = { -1, -1 };
-	bool started = false;
-	bool moved = false;
+	bool started;           /* th runs, not joined yet */
+	int pfd[2];             /* the plain tar stream: pfd[0] is read here */
+	struct archive *in;     /* the tar reader on pfd[0] */
+	struct archive *out;    /* the disk writer, relative to tmp */
+	int cwd;                /* the original working folder, while in tmp */
+	char *label, *name;     /* the progress label; the member being extracted */
+	struct progress *prog;
+};
 
-	if (!(x.rules = mkmember_rules(lim)))
+/* the thread's error, with a hint when its input ended early */
+static int unpackerror(const struct unpack *u)
+{
+	return errorf("%s%s", u->err, strstr(u->err, "No progress is possible") ? " (truncated input)" : "");
+}
+
+/* the rules, DEST's absolute name (it must not exist), the archive opened, DEST's folder
+ * made, and DEST.tmp-PID made empty */
+static int prepare(struct job *j, const char *archive, const char *dest, const struct extract_limits *lim)
+{
+	char *parent = NULL;
+	int rc = -1;
+
+	if (!(j->x.rules = mkmember_rules(lim)))
 		goto cleanup;
-	if (!(adest = abspath(dest)))
+	if (!(j->adest = abspath(dest)))
 		goto cleanup;
-	if (exists(adest)) {
-		errorf("%s already exists", adest);
+	if (exists(j->adest)) {
+		errorf("%s already exists", j->adest);
 		goto cleanup;
 	}
-	if ((u.in = openreg(archive, O_RDONLY)) < 0) /* a FIFO would block every read */
+	if ((j->u.in = openreg(archive, O_RDONLY)) < 0) /* a FIFO would block every read */
 		goto cleanup;
-	parent = xstrdup(adest);
+	parent = xstrdup(j->adest);
 	*strrchr(parent, '/') = 0;
 	if (*parent && mkdirp(parent, 0755) < 0)
 		goto cleanup;
-	tmp = xasprintf("%s.tmp-%ld", adest, (long)getpid());
-	if (rmtree(tmp) < 0 || mkdir(tmp, 0755) < 0) {
-		errorf("mkdir %s:", tmp);
+	j->tmp = xasprintf("%s.tmp-%ld", j->adest, (long)getpid());
+	if (rmtree(j->tmp) < 0 || mkdir(j->tmp, 0755) < 0) {
+		errorf("mkdir %s:", j->tmp);
 		goto cleanup;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		errorf("pipe:");
-		goto fail;
+	rc = 0;
+cleanup:
+	free(parent);
+	return rc;
+}
+
+/* the pipe, and the thread that decompresses the archive into it */
+static int startunpack(struct job *j)
+{
+	if (pipe2(j->pfd, O_CLOEXEC) < 0)
+		return errorf("pipe:");
+	(void)fcntl(j->pfd[1], F_SETPIPE_SZ, BLOCK); /* fewer switches between the threads; a hint */
+	j->u.fd = j->pfd[1];
+	j->pfd[1] = -1;
+	if ((errno = pthread_create(&j->th, NULL, unpack, &j->u)) != 0) {
+		close(j->u.fd);
+		return errorf("pthread_create:");
 	}
-	(void)fcntl(pfd[1], F_SETPIPE_SZ, BLOCK); /* fewer switches between the threads; a hint */
-	u.fd = pfd[1];
-	pfd[1] = -1;
-	if ((errno = pthread_create(&th, NULL, unpack, &u)) != 0) {
-		close(u.fd);
-		errorf("pthread_create:");
-		goto fail;
-	}
-	started = true;
-	in = archive_read_new();
-	archive_read_support_format_tar(in);
-	if (archive_read_open_fd(in, pfd[0], BLOCK) != ARCHIVE_OK) {
-		errorf("%s", archive_error_string(in));
-		goto fail;
-	}
-	out = archive_write_disk_new();
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-	                                        ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
-	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		errorf("open the current folder:");
-		goto fail;
-	}
-	if (chdir(tmp) < 0) {
-		errorf("chdir %s:", tmp);
-		goto fail;
-	}
+	j->started = true;
+	return 0;
+}
+
+/* the tar reader on the pipe, the disk writer, the working folder moved into tmp, and the
+ * progress over the archive's size */
+static int openstreams(struct job *j, const char *archive, const struct extract_limits *lim)
+{
+	const char *base;
+	struct stat st;
+
+	j->in = archive_read_new();
+	archive_read_support_format_tar(j->in);
+	if (archive_read_open_fd(j->in, j->pfd[0], BLOCK) != ARCHIVE_OK)
+		return errorf("%s", archive_error_string(j->in));
+	j->out = archive_write_disk_new();
+	archive_write_disk_set_options(j->out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	                                           ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	                                           ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	if ((j->cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errorf("open the current folder:");
+	if (chdir(j->tmp) < 0)
+		return errorf("chdir %s:", j->tmp);
 	base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
-	label = lim && lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
-	prog = mkprogress(label, PROGRESS_BYTES);
-	if (fstat(u.in, &st) == 0)
-		progress_total(prog, (uint64_t)st.st_size);
+	j->label = lim && lim->label ? xstrdup(lim->label) : xasprintf("extracting %s", base);
+	j->prog = mkprogress(j->label, PROGRESS_BYTES);
+	if (fstat(j->u.in, &st) == 0)
+		progress_total(j->prog, (uint64_t)st.st_size);
+	return 0;
+}
+
+/* every member, checked by the rules, onto the disk under tmp */
+static int copyall(struct job *j)
+{
+	struct archive_entry *e;
+	int r, skip;
+
 	for (;;) {
-		r = archive_read_next_header(in, &e);
+		r = archive_read_next_header(j->in, &e);
 		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			errorf("%s", archive_error_string(in));
-			goto fail;
-		}
-		if (spawn_interrupted) {
-			errorf("interrupted");
-			goto fail;
-		}
-		free(name);
-		name = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
-		if ((skip = check(&x, e)) < 0)
-			goto fail;
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return errorf("%s", archive_error_string(j->in));
+		if (spawn_interrupted)
+			return errorf("interrupted");
+		free(j->name);
+		j->name = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+		if ((skip = check(&j->x, e)) < 0)
+			return -1;
 		if (skip)
 			continue;
-		if (archive_write_header(out, e) < ARCHIVE_WARN) {
-			errorf("%s: %s", name, archive_error_string(out));
-			goto fail;
-		}
-		if (archive_entry_size(e) > 0 && copydata(&x, in, out, name) < 0)
-			goto fail;
-		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-			errorf("%s: %s", name, archive_error_string(out));
-			goto fail;
-		}
-		if ((x.rules->entries & 255) == 0) {
-			progress_note(prog, "%" PRIu64 " members", x.rules->entries);
-			progress_set(prog, u.raw);
+		if (archive_write_header(j->out, e) < ARCHIVE_WARN)
+			return errorf("%s: %s", j->name, archive_error_string(j->out));
+		if (archive_entry_size(e) > 0 && copydata(&j->x, j->in, j->out, j->name) < 0)
+			return -1;
+		if (archive_write_finish_entry(j->out) < ARCHIVE_WARN)
+			return errorf("%s: %s", j->name, archive_error_string(j->out));
+		if ((j->x.rules->entries & 255) == 0) {
+			progress_note(j->prog, "%" PRIu64 " members", j->x.rules->entries);
+			progress_set(j->prog, j->u.raw);
 		}
 	}
-	while ((got = read(pfd[0], drain, sizeof(drain))) > 0 || (got < 0 && errno == EINTR))
+}
+
+/* after the last member: the thread's word on the whole stream (its trailer too), the
+ * folders' times and modes, and tmp renamed to DEST */
+static int finish(struct job *j)
+{
+	char drain[4096];
+	ssize_t got;
+
+	while ((got = read(j->pfd[0], drain, sizeof(drain))) > 0 || (got < 0 && errno == EINTR))
 		; /* past the tar's end marker: let the thread check the trailer */
-	close(pfd[0]);
-	pfd[0] = -1;
-	pthread_join(th, NULL);
-	started = false;
-	if (u.failed) {
-		errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
-		goto fail;
-	}
-	if (x.rules->entries == 0) {
-		errorf("no members");
-		goto fail;
-	}
-	if (archive_write_close(out) != ARCHIVE_OK) { /* folder times and modes, still relative to tmp */
-		errorf("%s", archive_error_string(out));
-		goto fail;
-	}
-	if (fchdir(cwd) < 0) {
-		errorf("fchdir back:");
-		goto fail;
-	}
-	close(cwd);
-	cwd = -1;
-	if (rename(tmp, adest) < 0) {
-		errorf("rename %s to %s:", tmp, adest);
-		goto fail;
-	}
-	moved = true;
-	progress_set(prog, u.raw);
-	progress_done(prog, "%" PRIu64 " members, %.1f MiB", x.rules->entries, (double)x.bytes / (1 << 20));
-	prog = NULL;
-	rc = 0;
-	goto cleanup;
-fail: /* a broken stream often shows up in the reader first: the decompressor knows why */
-	if (pfd[0] >= 0) { /* let it reach its checksum, within reason */
-		for (size_t left = 16 << 20; left && (got = read(pfd[0], drain, sizeof(drain))) != 0;)
+	close(j->pfd[0]);
+	j->pfd[0] = -1;
+	pthread_join(j->th, NULL);
+	j->started = false;
+	if (j->u.failed)
+		return unpackerror(&j->u);
+	if (j->x.rules->entries == 0)
+		return errorf("no members");
+	if (archive_write_close(j->out) != ARCHIVE_OK) /* folder times and modes, still relative to tmp */
+		return errorf("%s", archive_error_string(j->out));
+	if (fchdir(j->cwd) < 0)
+		return errorf("fchdir back:");
+	close(j->cwd);
+	j->cwd = -1;
+	if (rename(j->tmp, j->adest) < 0)
+		return errorf("rename %s to %s:", j->tmp, j->adest);
+	j->moved = true;
+	progress_set(j->prog, j->u.raw);
+	progress_done(j->prog, "%" PRIu64 " members, %.1f MiB", j->x.rules->entries, (double)j->x.bytes / (1 << 20));
+	j->prog = NULL;
+	return 0;
+}
+
+/* after a failure: a broken stream often shows up in the reader first, so let the
+ * decompressor reach its checksum (within reason) and, when it failed, say why */
+static void blameunpack(struct job *j)
+{
+	char drain[4096];
+	ssize_t got;
+
+	if (j->pfd[0] >= 0) {
+		for (size_t left = 16 << 20; left && (got = read(j->pfd[0], drain, sizeof(drain))) != 0;)
 			if (got > 0)
 				left = (size_t)got < left ? left - (size_t)got : 0;
 			else if (errno != EINTR)
 				break;
-		close(pfd[0]);
-		pfd[0] = -1;
+		close(j->pfd[0]);
+		j->pfd[0] = -1;
 	}
-	if (started) {
-		pthread_join(th, NULL);
-		started = false;
-		if (u.failed)
-			errorf("%s%s", u.err, strstr(u.err, "No progress is possible") ? " (truncated input)" : "");
+	if (j->started) {
+		pthread_join(j->th, NULL);
+		j->started = false;
+		if (j->u.failed)
+			unpackerror(&j->u);
 	}
+}
+
+int extract_archive(const char *archive, const char *dest, const struct extract_limits *lim)
+{
+	struct job j = { .u = { .in = -1, .fd = -1 }, .pfd = { -1, -1 }, .cwd = -1 };
+	int rc = -1;
+
+	if (prepare(&j, archive, dest, lim) < 0 || startunpack(&j) < 0 || openstreams(&j, archive, lim) < 0 ||
+	    copyall(&j) < 0 || finish(&j) < 0)
+		goto cleanup;
+	rc = 0;
 cleanup:
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
-	if (started)
-		pthread_join(th, NULL);
-	if (u.in >= 0)
-		close(u.in);
-	if (out)
-		archive_write_free(out); /* before leaving tmp: it may still fix up folders by relative name */
-	if (cwd >= 0) {
-		if (fchdir(cwd) < 0)
+	if (rc < 0)
+		blameunpack(&j);
+	if (j.pfd[0] >= 0)
+		close(j.pfd[0]);
+	if (j.pfd[1] >= 0)
+		close(j.pfd[1]);
+	if (j.started)
+		pthread_join(j.th, NULL);
+	if (j.u.in >= 0)
+		close(j.u.in);
+	if (j.out)
+		archive_write_free(j.out); /* before leaving tmp: it may still fix up folders by relative name */
+	if (j.cwd >= 0) {
+		if (fchdir(j.cwd) < 0)
 			warn("cannot go back to the original folder");
-		close(cwd);
+		close(j.cwd);
 	}
-	if (prog)
-		progress_done(prog, "failed");
-	if (in)
-		archive_read_free(in);
-	if (rc < 0 && tmp && !moved)
-		rmtree(tmp);
-	delmember_rules(x.rules);
-	free(name);
-	free(label);
-	free(tmp);
-	free(parent);
-	free(adest);
+	if (j.prog)
+		progress_done(j.prog, "failed");
+	if (j.in)
+		archive_read_free(j.in);
+	if (rc < 0 && j.tmp && !j.moved)
+		rmtree(j.tmp);
+	delmember_rules(j.x.rules);
+	free(j.name);
+	free(j.label);
+	free(j.tmp);
+	free(j.adest);
 	return rc;
 }

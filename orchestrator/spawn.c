@@ -232,48 +232,53 @@ static void killgroup(pid_t pid, bool group, int sig)
 		kill(pid, sig);
 }
 
-int spawn(const struct spawnopts *o, struct spawnres *r)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, deflt;
-	int opipe[2] = {-1, -1}, epipe[2] = {-1, -1}, outfd = -1, infd = -1, err, unpinerr = 0;
-	struct buf ob = {0}, eb = {0};
-	cpu_set_t saved, want;
-	bool pinned = false;
-	double start, killat = 0;
+/* one child, from its start to its result: what spawn() holds and closes */
+struct child {
+	const struct spawnopts *o;
+	struct spawnres *r;
+	int infd, outfd;        /* stdin; stdout and stderr (outpath) */
+	int opipe[2], epipe[2]; /* the capture pipes */
+	struct buf ob, eb;      /* captured stdout and stderr */
 	pid_t pid;
-	int status, rc = -1, killstage = 0;
+	int status;             /* from wait4, once it exited */
+	int unpinerr;           /* errno of restoring gilbench's own CPU affinity, said at the end */
+	double start;           /* now() at the start */
+	int killstage;          /* 0 none, 1 to SIGTERM, 2 SIGTERM sent, 3 SIGKILL sent */
+	double killat;          /* when stage 2 sends SIGKILL */
+};
 
-	memset(r, 0, sizeof(*r));
-	if (wakepipe[0] < 0)
-		spawn_init();
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
+/* the child's stdin, stdout and stderr into fa as o asks: the input file or /dev/null,
+ * the capture pipes or the output file; and its working folder */
+static int plumb(struct child *c, posix_spawn_file_actions_t *fa)
+{
+	const struct spawnopts *o = c->o;
 
-	infd = o->inpath ? openreg(o->inpath, O_RDONLY) : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (infd < 0) {
-		if (!o->inpath)
-			errorf("open /dev/null:");
-		goto cleanup;
-	}
-	posix_spawn_file_actions_adddup2(&fa, infd, 0);
+	c->infd = o->inpath ? openreg(o->inpath, O_RDONLY) : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (c->infd < 0)
+		return o->inpath ? -1 : errorf("open /dev/null:");
+	posix_spawn_file_actions_adddup2(fa, c->infd, 0);
 	if (o->capture) {
-		if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0) {
-			errorf("pipe:");
-			goto cleanup;
-		}
-		posix_spawn_file_actions_adddup2(&fa, opipe[1], 1);
-		posix_spawn_file_actions_adddup2(&fa, epipe[1], 2);
+		if (pipe2(c->opipe, O_CLOEXEC) < 0 || pipe2(c->epipe, O_CLOEXEC) < 0)
+			return errorf("pipe:");
+		posix_spawn_file_actions_adddup2(fa, c->opipe[1], 1);
+		posix_spawn_file_actions_adddup2(fa, c->epipe[1], 2);
 	} else if (o->outpath) {
-		outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW);
-		if (outfd < 0)
-			goto cleanup;
-		posix_spawn_file_actions_adddup2(&fa, outfd, 1);
-		posix_spawn_file_actions_adddup2(&fa, outfd, 2);
+		c->outfd = openreg(o->outpath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW);
+		if (c->outfd < 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(fa, c->outfd, 1);
+		posix_spawn_file_actions_adddup2(fa, c->outfd, 2);
 	}
 	if (o->cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+		posix_spawn_file_actions_addchdir_np(fa, o->cwd);
+	return 0;
+}
+
+/* the child's signals into at: none blocked, the ones gilbench handles back to their
+ * defaults; and its own process group when asked */
+static void sigattrs(const struct spawnopts *o, posix_spawnattr_t *at)
+{
+	sigset_t none, deflt;
 
 	sigemptyset(&none);
 	sigemptyset(&deflt);
@@ -281,141 +286,206 @@ int spawn(const struct spawnopts *o, struct spawnres *r)
 	sigaddset(&deflt, SIGTERM);
 	sigaddset(&deflt, SIGCHLD);
 	sigaddset(&deflt, SIGPIPE);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &deflt);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+	posix_spawnattr_setsigmask(at, &none);
+	posix_spawnattr_setsigdefault(at, &deflt);
+	posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
 	                         (o->newgroup ? POSIX_SPAWN_SETPGROUP : 0));
-	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setpgroup(at, 0);
+}
+
+/* start the child (pinned to o->cpus when asked: gilbench pins itself for the start and
+ * restores its affinity after), then keep only the read ends of the capture pipes,
+ * non-blocking */
+static int launch(struct child *c, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at)
+{
+	const struct spawnopts *o = c->o;
+	cpu_set_t saved, want;
+	bool pinned = false;
+	int err;
 
 	if (o->cpus) {
 		if (cpulist_parse(o->cpus, &want) < 0)
-			goto cleanup;
-		if (sched_getaffinity(0, sizeof(saved), &saved) < 0 || sched_setaffinity(0, sizeof(want), &want) < 0) {
-			errorf("pin to CPUs %s:", o->cpus);
-			goto cleanup;
-		}
+			return -1;
+		if (sched_getaffinity(0, sizeof(saved), &saved) < 0 || sched_setaffinity(0, sizeof(want), &want) < 0)
+			return errorf("pin to CPUs %s:", o->cpus);
 		pinned = true;
 	}
-	start = now();
+	c->start = now();
 	if (o->exactrss)
-		err = forkexec(o, infd, o->capture ? opipe[1] : outfd, o->capture ? epipe[1] : outfd, &pid);
+		err = forkexec(o, c->infd, o->capture ? c->opipe[1] : c->outfd, o->capture ? c->epipe[1] : c->outfd,
+		               &c->pid);
 	else
-		err = posix_spawnp(&pid, o->argv[0], &fa, &at, o->argv, o->envp ? o->envp : environ);
+		err = posix_spawnp(&c->pid, o->argv[0], fa, at, o->argv, o->envp ? o->envp : environ);
 	if (pinned && sched_setaffinity(0, sizeof(saved), &saved) < 0)
-		unpinerr = errno; /* said once the child is waited for */
+		c->unpinerr = errno; /* said once the child is waited for */
 	if (err) {
 		errno = err;
-		errorf("cannot run %s%s%s:", o->argv[0], o->cwd ? " in " : "", o->cwd ? o->cwd : "");
-		goto cleanup;
+		return errorf("cannot run %s%s%s:", o->argv[0], o->cwd ? " in " : "", o->cwd ? o->cwd : "");
 	}
 	if (o->capture) {
-		close(opipe[1]);
-		close(epipe[1]);
-		opipe[1] = epipe[1] = -1;
-		fcntl(opipe[0], F_SETFL, O_NONBLOCK);
-		fcntl(epipe[0], F_SETFL, O_NONBLOCK);
+		close(c->opipe[1]);
+		close(c->epipe[1]);
+		c->opipe[1] = c->epipe[1] = -1;
+		fcntl(c->opipe[0], F_SETFL, O_NONBLOCK);
+		fcntl(c->epipe[0], F_SETFL, O_NONBLOCK);
 	}
+	return 0;
+}
+
+/* t seconds after the start: at the timeout or on an interrupt, SIGTERM to the child (its
+ * group), and SIGKILL two seconds later */
+static void escalate(struct child *c, double t)
+{
+	const struct spawnopts *o = c->o;
+
+	if (!c->killstage && o->timeout > 0 && t >= o->timeout) {
+		c->r->timedout = true;
+		c->killstage = 1;
+	}
+	if (!c->killstage && spawn_interrupted) {
+		c->r->interrupted = true;
+		c->killstage = 1;
+	}
+	if (c->killstage == 1) {
+		killgroup(c->pid, o->newgroup, SIGTERM);
+		c->killat = now() + 2;
+		c->killstage = 2;
+	} else if (c->killstage == 2 && now() >= c->killat) {
+		killgroup(c->pid, o->newgroup, SIGKILL);
+		c->killstage = 3;
+	}
+}
+
+/* sleep until a signal, output, or wait_ms, then read what the pipes have */
+static void pollonce(struct child *c, int wait_ms)
+{
+	struct pollfd pf[3];
+	int nf = 0;
+
+	pf[nf++] = (struct pollfd){ .fd = wakepipe[0], .events = POLLIN };
+	if (c->opipe[0] >= 0)
+		pf[nf++] = (struct pollfd){ .fd = c->opipe[0], .events = POLLIN };
+	if (c->epipe[0] >= 0)
+		pf[nf++] = (struct pollfd){ .fd = c->epipe[0], .events = POLLIN };
+	if (poll(pf, (nfds_t)nf, wait_ms) > 0) {
+		char junk[64];
+		while (read(wakepipe[0], junk, sizeof(junk)) > 0)
+			;
+	}
+	drain(&c->opipe[0], &c->ob, &c->r->outdropped);
+	drain(&c->epipe[0], &c->eb, &c->r->errdropped);
+}
+
+/* wait for the child's exit (c->status, its rusage in r->ru), reading its output, killing
+ * it at the timeout or on an interrupt, calling o->tick */
+static int waitexit(struct child *c)
+{
+	const struct spawnopts *o = c->o;
 
 	for (;;) {
-		struct pollfd pf[3];
-		int nf = 0, wait_ms = 200;
-		double t = now() - start;
-		pid_t w = wait4(pid, &status, WNOHANG, &r->ru);
+		int wait_ms = 200;
+		double t = now() - c->start;
+		pid_t w = wait4(c->pid, &c->status, WNOHANG, &c->r->ru);
 
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			errorf("wait for %s:", o->argv[0]);
-			goto cleanup;
-		}
-		if (!killstage && o->timeout > 0 && t >= o->timeout) {
-			r->timedout = true;
-			killstage = 1;
-		}
-		if (!killstage && spawn_interrupted) {
-			r->interrupted = true;
-			killstage = 1;
-		}
-		if (killstage == 1) {
-			killgroup(pid, o->newgroup, SIGTERM);
-			killat = now() + 2;
-			killstage = 2;
-		} else if (killstage == 2 && now() >= killat) {
-			killgroup(pid, o->newgroup, SIGKILL);
-			killstage = 3;
-		}
-		if (o->timeout > 0 && !killstage) {
+		if (w == c->pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return errorf("wait for %s:", o->argv[0]);
+		escalate(c, t);
+		if (o->timeout > 0 && !c->killstage) {
 			double left = o->timeout - t;
 			if (left * 1000 < wait_ms)
 				wait_ms = (int)(left * 1000) + 1;
 		}
-		pf[nf++] = (struct pollfd){ .fd = wakepipe[0], .events = POLLIN };
-		if (opipe[0] >= 0)
-			pf[nf++] = (struct pollfd){ .fd = opipe[0], .events = POLLIN };
-		if (epipe[0] >= 0)
-			pf[nf++] = (struct pollfd){ .fd = epipe[0], .events = POLLIN };
-		if (poll(pf, (nfds_t)nf, wait_ms) > 0) {
-			char junk[64];
-			while (read(wakepipe[0], junk, sizeof(junk)) > 0)
-				;
-		}
-		drain(&opipe[0], &ob, &r->outdropped);
-		drain(&epipe[0], &eb, &r->errdropped);
+		pollonce(c, wait_ms);
 		if (o->tick)
-			o->tick(o->arg, now() - start);
+			o->tick(o->arg, now() - c->start);
 	}
-	r->wall = now() - start;
-	if (o->newgroup)
-		kill(-pid, SIGKILL); /* whatever it left behind */
-	/* read what is left; the writers are gone (or killed) */
-	for (int i = 0; i < 50 && (opipe[0] >= 0 || epipe[0] >= 0); i++) {
+}
+
+/* read what is left in the pipes; the writers are gone (or killed) */
+static void drainrest(struct child *c)
+{
+	for (int i = 0; i < 50 && (c->opipe[0] >= 0 || c->epipe[0] >= 0); i++) {
 		struct pollfd pf[2];
 		int nf = 0;
-		if (opipe[0] >= 0)
-			pf[nf++] = (struct pollfd){ .fd = opipe[0], .events = POLLIN };
-		if (epipe[0] >= 0)
-			pf[nf++] = (struct pollfd){ .fd = epipe[0], .events = POLLIN };
+		if (c->opipe[0] >= 0)
+			pf[nf++] = (struct pollfd){ .fd = c->opipe[0], .events = POLLIN };
+		if (c->epipe[0] >= 0)
+			pf[nf++] = (struct pollfd){ .fd = c->epipe[0], .events = POLLIN };
 		poll(pf, (nfds_t)nf, 20);
-		drain(&opipe[0], &ob, &r->outdropped);
-		drain(&epipe[0], &eb, &r->errdropped);
+		drain(&c->opipe[0], &c->ob, &c->r->outdropped);
+		drain(&c->epipe[0], &c->eb, &c->r->errdropped);
 	}
-	if (WIFEXITED(status)) {
+}
+
+/* how the child ended, and its captured output (the last SPAWN_CAPTURE_MAX bytes of each
+ * stream, never NULL), into r */
+static void collect(struct child *c)
+{
+	struct spawnres *r = c->r;
+
+	if (WIFEXITED(c->status)) {
 		r->exited = true;
-		r->code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		r->sig = WTERMSIG(status);
+		r->code = WEXITSTATUS(c->status);
+	} else if (WIFSIGNALED(c->status)) {
+		r->sig = WTERMSIG(c->status);
 	}
-	if (o->capture) {
-		keeplast(&ob, SPAWN_CAPTURE_MAX, &r->outdropped);
-		keeplast(&eb, SPAWN_CAPTURE_MAX, &r->errdropped);
-		if (!ob.s)
-			bufadd(&ob, "", 0);
-		if (!eb.s)
-			bufadd(&eb, "", 0);
-		r->out = ob.s;
-		r->outlen = ob.len;
-		r->err = eb.s;
-		r->errlen = eb.len;
-		ob.s = eb.s = NULL;
+	if (c->o->capture) {
+		keeplast(&c->ob, SPAWN_CAPTURE_MAX, &r->outdropped);
+		keeplast(&c->eb, SPAWN_CAPTURE_MAX, &r->errdropped);
+		if (!c->ob.s)
+			bufadd(&c->ob, "", 0);
+		if (!c->eb.s)
+			bufadd(&c->eb, "", 0);
+		r->out = c->ob.s;
+		r->outlen = c->ob.len;
+		r->err = c->eb.s;
+		r->errlen = c->eb.len;
+		c->ob.s = c->eb.s = NULL;
 	}
+}
+
+int spawn(const struct spawnopts *o, struct spawnres *r)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct child c = { .o = o, .r = r, .infd = -1, .outfd = -1, .opipe = {-1, -1}, .epipe = {-1, -1} };
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (wakepipe[0] < 0)
+		spawn_init();
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (plumb(&c, &fa) < 0)
+		goto cleanup;
+	sigattrs(o, &at);
+	if (launch(&c, &fa, &at) < 0 || waitexit(&c) < 0)
+		goto cleanup;
+	r->wall = now() - c.start;
+	if (o->newgroup)
+		kill(-c.pid, SIGKILL); /* whatever it left behind */
+	drainrest(&c);
+	collect(&c);
 	rc = 0;
-	if (unpinerr) {
-		errno = unpinerr;
+	if (c.unpinerr) {
+		errno = c.unpinerr;
 		rc = errorf("restore gilbench's own CPU affinity after starting %s pinned to %s:", o->argv[0], o->cpus);
 	}
 cleanup:
 	for (int i = 0; i < 2; i++) {
-		if (opipe[i] >= 0)
-			close(opipe[i]);
-		if (epipe[i] >= 0)
-			close(epipe[i]);
+		if (c.opipe[i] >= 0)
+			close(c.opipe[i]);
+		if (c.epipe[i] >= 0)
+			close(c.epipe[i]);
 	}
-	if (outfd >= 0)
-		close(outfd);
-	if (infd >= 0)
-		close(infd);
-	buffree(&ob);
-	buffree(&eb);
+	if (c.outfd >= 0)
+		close(c.outfd);
+	if (c.infd >= 0)
+		close(c.infd);
+	buffree(&c.ob);
+	buffree(&c.eb);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	return rc;
