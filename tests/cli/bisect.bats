@@ -127,7 +127,7 @@ PY
 		FAKE_STEP_AT=$at run "$GILBENCH" bisect "$T/cfg/c.yaml" c0 c16 --experiment sleepy --variant gil \
 			--out "$T/run$at" --no-archive
 		echo "$output"
-		[ "$status" -eq 0 ]
+		[ "$status" -eq 0 ] || { ls "$T/run$at"; cat "$T/run$at/run.json"; grep -v "\"ok\"" "$T/run$at/results.jsonl" | head -3; false; }
 		read -r outcome first sides one <<<"$(answer "$T/run$at")"
 		[ "$outcome" = found ] && [ "$first" = "fake_commit_$at" ] && [ "$one" = one ]
 		# ceil(log2 16) steps and the two ends
