@@ -29,7 +29,8 @@
 #define CANARY_PY_TIMEOUT 60.0   /* seconds the Python canary may take, start-up included */
 #define CANARY_THRESHOLD 0.05    /* a sample more than 5% slower than the reference is slow */
 #define CANARY_HISTORY 20        /* runs kept per series */
-#define CANARY_QUANTILE 0.20     /* the reference: this quantile of the kept runs' medians */
+#define CANARY_QUANTILE 0.50     /* the reference: this quantile of the kept runs' medians (their median:
+                                    the typical speed; a faster quantile would call a normal run slow) */
 #define CANARY_MAXSERIES 32      /* series kept per machine; the least recently updated goes first */
 #define CANARY_SERIES_C "c"      /* the C workload's series */
 

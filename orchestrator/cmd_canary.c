@@ -271,8 +271,8 @@ const struct cmd cmd_canary = {
 	"  canary: 24.1 ms (C), reference 23.8 ms, 1.3% slower: normal\n"
 	"and the spread, the share of the time the canary spent on the CPU (low under a CPU\n"
 	"quota or a busy host) and the cost of one sample. The reference is kept per machine\n"
-	"in CACHE/canary/MACHINE.json; the first run sets it, later runs refresh it (the 20th\n"
-	"percentile of the last 20 runs' medians). A slow machine still exits 0. See\n"
+	"in CACHE/canary/MACHINE.json; the first run sets it, later runs refresh it (the median\n"
+	"of the last 20 runs' medians). A slow machine still exits 0. See\n"
 	"docs/canary.md.\n",
 	opts,
 	canary_main,

@@ -206,150 +206,196 @@ static int yamlerror(struct ctx *x, yaml_parser_t *y, const char *text, size_t l
 	return fail(x, &(struct node){.pos = pos}, path, "%s", problem);
 }
 
+/* pass 1's state while libyaml's events are read */
+struct tree {
+	struct ctx *x;
+	yaml_parser_t y;
+	yaml_event_t ev;
+	bool live;                      /* ev holds an event to delete */
+	struct frame stack[MAXDEPTH + 1]; /* the open lists and mappings, outermost first */
+	size_t depth;
+	int ndocs;                      /* documents ended */
+	bool done;                      /* the stream ended */
+	struct node **root;
+	char *path;                     /* the path of the node being placed (or of the error) */
+	char *last;                     /* the path of the last node read */
+};
+
+static int loadtree(struct ctx *x, const char *text, size_t len, struct node **root, char **where);
+
+/* libyaml stopped on an error. With where, only the path it stopped at; else the error,
+ * naming the key it was in: for invalid UTF-8, the last key of the valid text before it */
+static int parsefailed(struct tree *t, const char *text, size_t len, char **where)
+{
+	if (where) {
+		*where = childpath(t->stack, t->depth);
+		return -1;
+	}
+	if (t->y.error == YAML_READER_ERROR && t->y.problem_offset <= len) {
+		struct node *prefix = NULL;
+		size_t end = t->y.problem_offset;
+		while (end > 0 && (unsigned char)text[end - 1] >= 0x80) /* whole characters only */
+			end--;
+		loadtree(t->x, text, end, &prefix, &t->path);
+		delnode(prefix);
+	} else {
+		t->path = childpath(t->stack, t->depth);
+	}
+	return yamlerror(t->x, &t->y, text, len, t->path);
+}
+
+/* the events that start no node: the stream's end, documents, aliases (refused, as is a
+ * second document) and the end of a list or mapping */
+static int structure(struct tree *t)
+{
+	struct node at = {.pos = markpos(t->ev.start_mark)};
+
+	switch (t->ev.type) {
+	case YAML_STREAM_END_EVENT:
+		t->done = true;
+		break;
+	case YAML_DOCUMENT_START_EVENT:
+		if (t->ndocs > 0)
+			return fail(t->x, &at, NULL, "a second document: a config is one YAML document");
+		break;
+	case YAML_DOCUMENT_END_EVENT:
+		t->ndocs++;
+		break;
+	case YAML_ALIAS_EVENT:
+		t->path = childpath(t->stack, t->depth);
+		return fail(t->x, &at, t->path, "anchors and aliases are not allowed (alias *%s)",
+		            t->ev.data.alias.anchor);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		if (t->depth > 0) {
+			t->depth--;
+			free(t->stack[t->depth].path);
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* the node an event starts (a scalar, a list or a mapping) with its anchor and tag, or
+ * NULL for any other event */
+static struct node *eventnode(const yaml_event_t *ev, const char **anchor, const char **tag)
+{
+	struct node *n;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		*anchor = (const char *)ev->data.scalar.anchor;
+		*tag = (const char *)ev->data.scalar.tag;
+		n = xcalloc(1, sizeof(*n));
+		n->kind = N_SCALAR;
+		n->text = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+		n->len = ev->data.scalar.length;
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		*anchor = (const char *)ev->data.sequence_start.anchor;
+		*tag = (const char *)ev->data.sequence_start.tag;
+		n = xcalloc(1, sizeof(*n));
+		n->kind = N_SEQ;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		*anchor = (const char *)ev->data.mapping_start.anchor;
+		*tag = (const char *)ev->data.mapping_start.tag;
+		n = xcalloc(1, sizeof(*n));
+		n->kind = N_MAP;
+		break;
+	default:
+		return NULL;
+	}
+	n->pos = markpos(ev->start_mark);
+	return n;
+}
+
+/* n placed in the tree (the root, or the next child of the open container), and opened
+ * when it is a list or a mapping; -1 on an anchor or a tag (n freed) or nesting deeper
+ * than MAXDEPTH */
+static int place(struct tree *t, struct node *n, const char *anchor, const char *tag)
+{
+	t->path = childpath(t->stack, t->depth);
+	free(t->last);
+	t->last = xstrdup(t->path);
+	if (anchor) {
+		fail(t->x, n, t->path, "anchors and aliases are not allowed (anchor &%s)", anchor);
+		delnode(n);
+		return -1;
+	}
+	if (tag) {
+		fail(t->x, n, t->path, "tags are not allowed (tag %s)", tag);
+		delnode(n);
+		return -1;
+	}
+	if (t->depth == 0)
+		*t->root = n;
+	else
+		addkid(t->stack[t->depth - 1].n, n);
+	if (n->kind != N_SCALAR) {
+		if (t->depth == MAXDEPTH)
+			return fail(t->x, n, t->path, "nested deeper than %d levels", MAXDEPTH);
+		t->stack[t->depth].n = n;
+		t->stack[t->depth++].path = t->path;
+		t->path = NULL;
+	}
+	free(t->path);
+	t->path = NULL;
+	return 0;
+}
+
 /* Parse text into a tree of nodes; *root is NULL for an empty stream. With where, only
  * find the path of the last node read (or of the place it stopped at): libyaml reports
  * invalid UTF-8 before any event of the input, so the key it was in is found by parsing
  * the valid text before it again. */
 static int loadtree(struct ctx *x, const char *text, size_t len, struct node **root, char **where)
 {
-	yaml_parser_t y;
-	yaml_event_t ev;
-	struct frame stack[MAXDEPTH + 1];
-	size_t depth = 0;
-	int ndocs = 0, rc = -1;
-	bool done = false, live = false; /* live: ev holds an event to delete */
-	char *path = NULL, *last = NULL;
+	struct tree t = {.x = x, .root = root};
+	int rc = -1;
 
 	*root = NULL;
 	if (where)
 		*where = NULL;
-	if (!yaml_parser_initialize(&y))
+	if (!yaml_parser_initialize(&t.y))
 		return errorf("%s: cannot start the YAML parser", x->file);
-	yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
-	yaml_parser_set_encoding(&y, YAML_UTF8_ENCODING);
-	while (!done) {
-		struct node *n = NULL;
+	yaml_parser_set_input_string(&t.y, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&t.y, YAML_UTF8_ENCODING);
+	while (!t.done) {
 		const char *anchor = NULL, *tag = NULL;
+		struct node *n;
 
-		if (!yaml_parser_parse(&y, &ev)) {
-			if (where) {
-				*where = childpath(stack, depth);
-				goto cleanup;
-			}
-			if (y.error == YAML_READER_ERROR && y.problem_offset <= len) {
-				struct node *prefix = NULL;
-				size_t end = y.problem_offset;
-				while (end > 0 && (unsigned char)text[end - 1] >= 0x80) /* whole characters only */
-					end--;
-				loadtree(x, text, end, &prefix, &path);
-				delnode(prefix);
-			} else {
-				path = childpath(stack, depth);
-			}
-			yamlerror(x, &y, text, len, path);
+		if (!yaml_parser_parse(&t.y, &t.ev)) {
+			parsefailed(&t, text, len, where);
 			goto cleanup;
 		}
-		live = true;
-		struct node at = {.pos = markpos(ev.start_mark)};
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (ndocs > 0) {
-				fail(x, &at, NULL, "a second document: a config is one YAML document");
-				goto cleanup;
-			}
-			break;
-		case YAML_DOCUMENT_END_EVENT:
-			ndocs++;
-			break;
-		case YAML_ALIAS_EVENT:
-			path = childpath(stack, depth);
-			fail(x, &at, path, "anchors and aliases are not allowed (alias *%s)", ev.data.alias.anchor);
+		t.live = true;
+		if (structure(&t) < 0)
 			goto cleanup;
-		case YAML_SCALAR_EVENT:
-			anchor = (const char *)ev.data.scalar.anchor;
-			tag = (const char *)ev.data.scalar.tag;
-			n = xcalloc(1, sizeof(*n));
-			n->kind = N_SCALAR;
-			n->text = xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
-			n->len = ev.data.scalar.length;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT) {
-				anchor = (const char *)ev.data.sequence_start.anchor;
-				tag = (const char *)ev.data.sequence_start.tag;
-			} else {
-				anchor = (const char *)ev.data.mapping_start.anchor;
-				tag = (const char *)ev.data.mapping_start.tag;
-			}
-			n = xcalloc(1, sizeof(*n));
-			n->kind = ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0) {
-				depth--;
-				free(stack[depth].path);
-			}
-			break;
-		default:
-			break;
-		}
-		if (n) {
-			n->pos = at.pos;
-			path = childpath(stack, depth);
-			free(last);
-			last = xstrdup(path);
-			if (anchor) {
-				fail(x, n, path, "anchors and aliases are not allowed (anchor &%s)", anchor);
-				delnode(n);
-				goto cleanup;
-			}
-			if (tag) {
-				fail(x, n, path, "tags are not allowed (tag %s)", tag);
-				delnode(n);
-				goto cleanup;
-			}
-			if (depth == 0)
-				*root = n;
-			else
-				addkid(stack[depth - 1].n, n);
-			if (n->kind != N_SCALAR) {
-				if (depth == MAXDEPTH) {
-					fail(x, n, path, "nested deeper than %d levels", MAXDEPTH);
-					goto cleanup;
-				}
-				stack[depth].n = n;
-				stack[depth++].path = path;
-				path = NULL;
-			}
-			free(path);
-			path = NULL;
-		}
-		yaml_event_delete(&ev);
-		live = false;
+		if ((n = eventnode(&t.ev, &anchor, &tag)) && place(&t, n, anchor, tag) < 0)
+			goto cleanup;
+		yaml_event_delete(&t.ev);
+		t.live = false;
 	}
 	rc = 0;
 	if (where) {
-		*where = last;
-		last = NULL;
+		*where = t.last;
+		t.last = NULL;
 	}
 cleanup:
-	if (live)
-		yaml_event_delete(&ev);
+	if (t.live)
+		yaml_event_delete(&t.ev);
 	if (where && rc < 0 && !*where) {
-		*where = path;
-		path = NULL;
+		*where = t.path;
+		t.path = NULL;
 	}
-	free(last);
-	free(path);
-	while (depth > 0)
-		free(stack[--depth].path);
-	yaml_parser_delete(&y);
+	free(t.last);
+	free(t.path);
+	while (t.depth > 0)
+		free(t.stack[--t.depth].path);
+	yaml_parser_delete(&t.y);
 	if (rc < 0) {
 		delnode(*root);
 		*root = NULL;

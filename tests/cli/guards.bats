@@ -69,6 +69,7 @@ print(eval(sys.argv[2]))' "$R" "$1"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# trial 2 is nogil's of round 1, trial 5 gil's of round 3 (the order rotates each round)
+	pyq '"\n".join(str((i + 1, r["contaminated"], r["interference"])) for i, r in enumerate(rows))'
 	[ "$(pyq '[i + 1 for i, r in enumerate(rows) if r["contaminated"]]')" = "[2, 5]" ]
 	[ "$(pyq '[(r["variant"], r["round"]) for r in rows if r["contaminated"]]')" = "[('nogil', 1), ('gil', 3)]" ]
 	[ "$(pyq 'all(r["interference"]["share"] > 0.1 for r in rows if r["contaminated"])')" = True ]
