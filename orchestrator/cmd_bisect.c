@@ -8,7 +8,8 @@
  * (bisectrun_new: the selection, the first-parent range, GOOD and BAD as sides), then the
  * pipeline builds GOOD and BAD, measures (for this kind: the search, which builds each
  * commit it steps to), reports (the kind's finish writes bisect.md, .html, .json) and
- * archives. An alert gives GOOD (its last good commit), BAD (its first bad), the series
+ * archives; with --slurm all of that runs as one exclusive Slurm job (slurmrun_whole), waited
+ * for. An alert gives GOOD (its last good commit), BAD (its first bad), the series
  * and, unless --threshold says otherwise, half its step as the threshold. */
 #include "bisectalert.h"
 #include "bisectrun.h"
@@ -26,7 +27,8 @@
 
 static int check_operands(const struct opts *o)
 {
-	static const enum optid resume_ok[] = { OPT_RESUME, OPT_JSON, OPT_WORK, OPT_CPUS, OPT_NO_ARCHIVE, OPT_QUIET, NOPTS };
+	static const enum optid resume_ok[] = { OPT_RESUME, OPT_JSON, OPT_WORK, OPT_CPUS, OPT_NO_ARCHIVE, OPT_QUIET,
+	                                        OPT_SLURM, OPT_PARTITION, OPT_SBATCH, NOPTS };
 
 	if (opt_set(o, OPT_RESUME)) {
 		if (o->nargs)
@@ -133,7 +135,10 @@ static const struct cmdopt opts[] = {
 	{ OPT_OUT, "the run directory to make (default reports/NAME-bisect-STAMP)" },
 	{ OPT_RESUME, "continue an interrupted bisect: nothing done is built or measured again" },
 	{ OPT_JSON, "print bisect.json instead of the report" },
-	{ OPT_WORK, NULL }, { OPT_CPUS, NULL }, { OPT_NO_ARCHIVE, NULL }, { OPT_QUIET, NULL },
+	{ OPT_WORK, NULL }, { OPT_CPUS, NULL }, { OPT_NO_ARCHIVE, NULL },
+	{ OPT_SLURM, "the whole bisect as one Slurm job on a node of its own, waited for (its steps depend on each "
+	             "other: docs/slurm.md)" },
+	{ OPT_PARTITION, NULL }, { OPT_SBATCH, NULL }, { OPT_QUIET, NULL },
 	{ NOPTS, NULL },
 };
 
@@ -141,8 +146,9 @@ const struct cmd cmd_bisect = {
 	"bisect",
 	"CONFIG GOOD BAD --experiment NAME [--point LABEL] [--variant NAME [--variant NAME]] [--threshold PCT]\n"
 	"                       [--min-trials N] [--max-trials N] [--out RUN_DIR] [--json] [--work DIR] [--cpus LIST]\n"
+	"                       [--slurm [--partition P] [--sbatch ARG]...]\n"
 	"       gilbench bisect CONFIG --alert ID [--db FILE] [options]\n"
-	"       gilbench bisect --resume RUN_DIR [--json]",
+	"       gilbench bisect --resume RUN_DIR [--json] [--slurm ...]",
 	"find the commit that changed a measurement, with evidence, or say what is left",
 	"Walks BAD's first-parent line back to GOOD (a git source). First GOOD and BAD are measured\n"
 	"side by side: they must differ by the threshold here, or there is nothing to bisect. Each step\n"
@@ -151,7 +157,8 @@ const struct cmd cmd_bisect = {
 	"from BAD, \"like BAD\" the other way round, else \"undecided\" (rounds are added up to\n"
 	"--max-trials first). A commit that fails to build or stays undecided is set aside. The answer's\n"
 	"ends are checked side by side. RUN_DIR/bisect.md (and .html, .json) names the commit, its own\n"
-	"change and the whole change with their intervals, and every step (docs/bisect.md).\n"
+	"change and the whole change with their intervals, and every step (docs/bisect.md). With\n"
+	"--slurm the whole bisect runs as one exclusive Slurm job, waited for (docs/slurm.md).\n"
 	"\nexit codes: 0 one commit found, 1 error or GOOD and BAD do not differ here, 2 usage,\n"
 	"            3 a build's GIL state is wrong, 4 the answer is a range (or the commit is not the\n"
 	"            whole change), 130 interrupted (continue with --resume RUN_DIR)\n",

@@ -8,7 +8,9 @@
  * config, one side at that commit; or resume), whose nightly finish records the commit's
  * place and the machine in run.json; then it is imported into the history and the builds
  * of older commits pruned. Last, detection and the pages. Nothing new to measure, import
- * or detect: it says so and exits 0 without building anything. */
+ * or detect: it says so and exits 0 without building anything. With --slurm the pipeline
+ * builds and measures each commit as Slurm jobs (slurmrun.c) and waits for them, so the
+ * history records the run as it does a local one. */
 #include "cmd.h"
 #include "histview.h"
 #include "log.h"
@@ -150,6 +152,7 @@ static const struct cmdopt opts[] = {
 	{ OPT_OUT, "the nightly's folder: run directories, archives, index.html, alerts (default reports/nightly/NAME)" },
 	{ OPT_RESUME, "finish an interrupted nightly's run directory (and whatever else its folder left), then detect" },
 	{ OPT_CPUS, NULL }, { OPT_MIN_TRIALS, NULL }, { OPT_MAX_TRIALS, NULL }, { OPT_TARGET, NULL },
+	{ OPT_SLURM, NULL }, { OPT_PARTITION, NULL }, { OPT_SHARDS, NULL }, { OPT_ARRAY_LIMIT, NULL }, { OPT_SBATCH, NULL },
 	{ OPT_QUIET, NULL },
 	{ NOPTS, NULL },
 };
@@ -157,16 +160,17 @@ static const struct cmdopt opts[] = {
 const struct cmd cmd_nightly = {
 	"nightly",
 	"CONFIG [--db FILE] [--work DIR] [--backfill N [--every K]] [--force] [--keep-builds N] [--out DIR]\n"
-	"                        [trial options]\n"
-	"       gilbench nightly --resume RUN_DIR [--db FILE]",
+	"                        [trial options] [--slurm [Slurm options]]\n"
+	"       gilbench nightly --resume RUN_DIR [--db FILE] [--slurm [Slurm options]]",
 	"measure the config's git ref when it moved, record it in the history, flag regressions",
 	"CONFIG needs a git source; its ref (e.g. main) is resolved in the mirror. A commit this\n"
 	"machine has measured with this config is not measured again: then nothing happens (exit 0).\n"
 	"Each commit measured is an ordinary run directory FOLDER/YYYYMMDD-COMMIT and its archive,\n"
 	"recorded in the history (--db, $GILBENCH_DB, else reports/history.sqlite); then every series\n"
 	"is judged for steps and FOLDER/index.html, alerts.md and alerts.json are written.\n"
-	"Two nightlies of one folder never run at once: the second waits. docs/nightly.md explains\n"
-	"the set-up (cron, systemd), the detection and what an alert means.\n"
+	"Two nightlies of one folder never run at once: the second waits. With --slurm each commit's\n"
+	"builds and trials are Slurm jobs (docs/slurm.md), waited for before the history records it.\n"
+	"docs/nightly.md explains the set-up (cron, systemd), the detection and what an alert means.\n"
 	"\nexit codes: 0 done (or nothing new), 1 error, 2 usage, 3 a build's GIL state is wrong,\n"
 	"            4 some builds or trials failed, 5 a new regression alert, 130 interrupted\n",
 	opts,

@@ -1,4 +1,4 @@
-/* cmd_slurm_task.c: `gilbench slurm-task build|measure|merge RUN_DIR`, what the Slurm jobs
+/* cmd_slurm_task.c: `gilbench slurm-task build|measure|merge|run RUN_DIR`, what the Slurm jobs
  * of a --slurm run execute on the nodes (slurmrun.h writes their batch scripts). Each is a
  * thin driver of the pipeline on the run directory the submitter made:
  *
@@ -12,6 +12,9 @@
  *   merge RUN_DIR [--no-archive]   locks the run directory (waiting for the submitter to let
  *       go), merges the shards (slurmrun_merge), writes the report and the archive, and
  *       records the outcome in RUN_DIR/slurm/merge.json for the submitter.
+ *   run RUN_DIR [trial options] [--no-archive]   the whole run in this one job (a bisect,
+ *       whose steps depend on each other): build, measure, report and archive, the outcome
+ *       recorded as the merge job's.
  *
  * Exit codes as every command's. Not meant to be typed; docs/slurm.md documents them. */
 #include "cmd.h"
@@ -75,13 +78,30 @@ static int task_merge(const struct opts *o, struct pipeopts *po, struct pipeline
 	return code;
 }
 
+/* a whole run in this one job (slurmrun_whole: a bisect): build, measure, report, archive */
+static int task_run(const struct opts *o, struct pipeopts *po, struct pipeline *p)
+{
+	int rc, code;
+
+	po->lock = RUNDIR_LOCK_WAIT; /* the submitter lets go once the job is recorded */
+	if (pipeline_resume(p, po, o->args[1], NKINDS) < 0)
+		return cmd_end(p, -1, NULL);
+	rc = pipeline_all(p);
+	code = cmd_end(p, rc, NULL);
+	if (slurmrun_outcome(p, rc, code) < 0)
+		return cmd_fail();
+	if (rc == 0)
+		cmd_summary(p);
+	return code;
+}
+
 static int task_main(struct opts *o)
 {
 	struct pipeopts po;
 	struct pipeline p = {0};
 	int rc;
 
-	if ((rc = cmd_operands(&cmd_slurm_task, o, 2, 2, "build, measure or merge, and RUN_DIR")) != 0)
+	if ((rc = cmd_operands(&cmd_slurm_task, o, 2, 2, "build, measure, merge or run, and RUN_DIR")) != 0)
 		return rc;
 	cmd_pipeopts(o, &po);
 	if (strcmp(o->args[0], "build") == 0)
@@ -90,8 +110,10 @@ static int task_main(struct opts *o)
 		rc = task_measure(o, &po, &p);
 	else if (strcmp(o->args[0], "merge") == 0)
 		rc = task_merge(o, &po, &p);
+	else if (strcmp(o->args[0], "run") == 0)
+		rc = task_run(o, &po, &p);
 	else
-		rc = cmd_error(&cmd_slurm_task, "unknown task '%s' (build, measure or merge)", o->args[0]);
+		rc = cmd_error(&cmd_slurm_task, "unknown task '%s' (build, measure, merge or run)", o->args[0]);
 	pipeline_free(&p);
 	return rc;
 }
@@ -99,17 +121,19 @@ static int task_main(struct opts *o)
 static const struct cmdopt opts[] = {
 	{ OPT_ONLY, "build: the build this job builds" }, { OPT_WORK, NULL }, { OPT_CPUS, NULL },
 	{ OPT_MIN_TRIALS, NULL }, { OPT_MAX_TRIALS, NULL }, { OPT_TARGET, NULL },
-	{ OPT_NO_ARCHIVE, "merge: write no archive" }, { OPT_QUIET, NULL },
+	{ OPT_NO_ARCHIVE, "merge, run: write no archive" }, { OPT_QUIET, NULL },
 	{ NOPTS, NULL },
 };
 
 const struct cmd cmd_slurm_task = {
 	"slurm-task",
-	"build RUN_DIR --only NAME [--work DIR] | measure RUN_DIR [trial options] | merge RUN_DIR [--no-archive]",
+	"build RUN_DIR --only NAME [--work DIR] | measure RUN_DIR [trial options] | merge RUN_DIR [--no-archive]\n"
+	"       | run RUN_DIR [trial options] [--no-archive]",
 	"what the Slurm jobs of a --slurm run execute (not meant to be typed; docs/slurm.md)",
 	"build: one build of RUN_DIR (a failed build is recorded and exits 0). measure: the shard\n"
 	"$SLURM_ARRAY_TASK_ID of RUN_DIR into RUN_DIR/shards/K/. merge: the shards merged into\n"
-	"RUN_DIR, the report and the archive written, the outcome in RUN_DIR/slurm/merge.json.\n",
+	"RUN_DIR, the report and the archive written, the outcome in RUN_DIR/slurm/merge.json.\n"
+	"run: the whole of RUN_DIR's run in this job (a bisect), its outcome recorded as merge's.\n",
 	opts,
 	task_main,
 };

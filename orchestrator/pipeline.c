@@ -303,6 +303,9 @@ int pipeline_archive(struct pipeline *p)
 
 int pipeline_all(struct pipeline *p)
 {
+	/* a kind that measures in its own way builds as it goes: on Slurm, the whole run is one job */
+	if (p->o.slurm.on && kinds[p->run.kind].measure)
+		return slurmrun_whole(p);
 	if (pipeline_build(p) < 0 || pipeline_measure(p) < 0 || pipeline_report(p) < 0 || pipeline_archive(p) < 0)
 		return -1;
 	return 0;

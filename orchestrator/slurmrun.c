@@ -54,7 +54,9 @@ struct slurmrun {
 	long *bjobs;            /* build jobs submitted by this call */
 	size_t nbjobs;
 	json_t *bjson;          /* [{name, job}] of them, for run.json */
-	long array, merge;      /* 0: none */
+	long array, merge;      /* 0: none; merge: the job whose outcome the submitter takes (the merge, or a
+	                           whole run's one job) */
+	const char *endname;    /* that job's name: "merge", or "run" (slurmrun_whole) */
 	int nshards;
 	int *todo;              /* the shards submitted */
 	size_t ntodo;
@@ -239,6 +241,7 @@ static struct slurmrun *engine(struct pipeline *p)
 		return NULL;
 	}
 	s->dir = pathjoin(p->run.dir, RUN_SLURM);
+	s->endname = "merge";
 	if (mkdirp(s->dir, 0755) < 0)
 		return NULL;
 	if (!state) {
@@ -466,11 +469,11 @@ static int record(struct pipeline *p, struct slurmrun *s)
 
 static int await(struct pipeline *p, struct slurmrun *s);
 static int takeoutcome(struct pipeline *p, struct slurmrun *s);
+static int clearoutcome(const struct slurmrun *s);
 
 int slurmrun_measure(struct pipeline *p)
 {
 	struct slurmrun *s = engine(p);
-	char *outcome;
 
 	if (!s)
 		return -1;
@@ -478,13 +481,8 @@ int slurmrun_measure(struct pipeline *p)
 	p->plan = NULL;
 	if (plan_make(p->cfg, &p->plan) < 0 || nshards(p, s) < 0 || findtodo(p, s) < 0)
 		return -1;
-	outcome = xasprintf("%s/%s", s->dir, RUN_SLURM_OUTCOME);
-	if (unlink(outcome) < 0 && errno != ENOENT) { /* an earlier merge's */
-		errorf("remove %s:", outcome);
-		free(outcome);
+	if (clearoutcome(s) < 0) /* an earlier merge's */
 		return -1;
-	}
-	free(outcome);
 	/* the tasks read the number of shards from run.json: it is there before they can start */
 	if (rundir_save(&p->run) < 0 || submitall(p, s) < 0 || record(p, s) < 0)
 		return -1;
@@ -501,7 +499,92 @@ int slurmrun_measure(struct pipeline *p)
 	return takeoutcome(p, s);
 }
 
+static int awaitone(struct pipeline *p, struct slurmrun *s);
+static int nap(void);
+
+/* unlink an earlier outcome file, so that only this submission's end is taken */
+static int clearoutcome(const struct slurmrun *s)
+{
+	char *outcome = xasprintf("%s/%s", s->dir, RUN_SLURM_OUTCOME);
+	int rc = 0;
+
+	if (unlink(outcome) < 0 && errno != ENOENT)
+		rc = errorf("remove %s:", outcome);
+	free(outcome);
+	return rc;
+}
+
+int slurmrun_whole(struct pipeline *p)
+{
+	struct slurmrun *s = engine(p);
+	struct strlist a = {0};
+	int rc = -1;
+
+	if (!s || clearoutcome(s) < 0)
+		return -1;
+	s->endname = "run";
+	strlist_add(&a, s->self);
+	strlist_add(&a, "slurm-task");
+	strlist_add(&a, "run");
+	strlist_add(&a, p->run.dir);
+	trialopts(&p->o.trials, &a);
+	if (!p->o.archive)
+		strlist_add(&a, "--no-archive");
+	if (rundir_save(&p->run) < 0 || submit(p, "run", "run-%j.log", a.v, NULL, NULL, true, &s->merge) < 0)
+		goto cleanup;
+	logmsg("the whole %s: Slurm job %ld on one node of its own (log %s/run-%ld.log)", runkind_name(p->run.kind),
+	       s->merge, s->dir, s->merge);
+	if (record(p, s) < 0)
+		goto cleanup;
+	rundir_unlock(&p->run); /* the job takes it */
+	if (awaitone(p, s) < 0 || takeoutcome(p, s) < 0)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	strlist_free(&a);
+	return rc;
+}
+
 /* ---- waiting ---- */
+
+/* one job (slurmrun_whole's): its state as squeue shows it, until squeue lists it no more */
+static int awaitone(struct pipeline *p, struct slurmrun *s)
+{
+	struct progress *prog = mkprogress(s->endname, PROGRESS_COUNT);
+	char *last = NULL;
+	int rc = -1;
+
+	for (;;) {
+		struct slurmqueue q;
+		const struct slurmtask *t;
+		char *text;
+
+		if (slurm_poll(&s->merge, 1, &q) < 0)
+			goto cleanup;
+		t = slurmqueue_find(&q, s->merge, SLURM_NOTASK);
+		text = t ? xasprintf("job %ld %s%s%s%s", s->merge, t->state, strcmp(t->reason, "None") ? " (" : "",
+		                     strcmp(t->reason, "None") ? t->reason : "", strcmp(t->reason, "None") ? ")" : "")
+		         : xasprintf("job %ld ended", s->merge);
+		slurmqueue_free(&q);
+		if (!log_isatty() && (!last || strcmp(text, last) != 0))
+			logmsg("%s", text);
+		free(last);
+		last = text;
+		progress_note(prog, "%s", text);
+		if (strstr(text, " ended"))
+			break;
+		if (nap() < 0) {
+			errorf("interrupted while waiting; the Slurm job goes on (job %ld): gilbench status %s shows it",
+			       s->merge, p->run.dir);
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	progress_done(prog, "%s", last ? last : "");
+	free(last);
+	return rc;
+}
 
 struct tally {
 	size_t done, running, pending, failed, trials, building;
@@ -603,9 +686,10 @@ static int takeoutcome(struct pipeline *p, struct slurmrun *s)
 	if (readjson(path, true, &o) < 0)
 		goto cleanup;
 	if (!json_is_object(o)) {
-		log = xasprintf("%s/merge-%ld.log", s->dir, s->merge);
+		log = xasprintf("%s/%s-%ld.log", s->dir, s->endname, s->merge);
 		tail = logtail(log, TAIL_LINES);
-		errorf("the merge job %ld ended without recording its outcome in %s; %s ends:\n%s", s->merge, path, log, tail);
+		errorf("the %s job %ld ended without recording its outcome in %s (cancelled, preempted or out of time?); "
+		       "%s ends:\n%s", s->endname, s->merge, path, log, tail);
 		goto cleanup;
 	}
 	p->out.failed_builds = (int)json_integer_value(json_object_get(o, "failed_builds"));
@@ -613,6 +697,8 @@ static int takeoutcome(struct pipeline *p, struct slurmrun *s)
 	p->out.report_partial = json_is_true(json_object_get(o, "report_partial")) || json_is_true(json_object_get(o, "partial"));
 	p->out.regressions = (size_t)json_integer_value(json_object_get(o, "regressions"));
 	p->out.inconclusive = (size_t)json_integer_value(json_object_get(o, "inconclusive"));
+	p->out.range = json_is_true(json_object_get(o, "range"));
+	p->out.nochange = json_is_true(json_object_get(o, "nochange"));
 	p->cmp.worst = json_number_value(json_object_get(o, "worst"));
 	p->cmp.worst_cell = jstrdup(o, "worst_cell");
 	p->summary = jstrdup(o, "summary");
@@ -772,12 +858,12 @@ int slurmrun_here(struct pipeline *p)
 int slurmrun_outcome(struct pipeline *p, int rc, int code)
 {
 	char *dir = pathjoin(p->run.dir, RUN_SLURM), *path = pathjoin(dir, RUN_SLURM_OUTCOME), *end = utcstamp(false);
-	json_t *o = json_pack("{s:i, s:o, s:i, s:b, s:b, s:b, s:I, s:I, s:o, s:o, s:f, s:o, s:s}", "exit", code,
+	json_t *o = json_pack("{s:i, s:o, s:i, s:b, s:b, s:b, s:I, s:I, s:b, s:b, s:o, s:o, s:f, s:o, s:s}", "exit", code,
 	                      "error", rc < 0 ? json_string(errmsg()) : json_null(), "failed_builds", p->out.failed_builds,
 	                      "verify_failed", p->out.verify_failed, "report_partial", p->out.report_partial,
 	                      "partial", runsummary_partial(&p->sum), "regressions", (json_int_t)p->out.regressions,
-	                      "inconclusive", (json_int_t)p->out.inconclusive,
-	                      "summary", p->summary ? json_string(p->summary) : json_null(),
+	                      "inconclusive", (json_int_t)p->out.inconclusive, "range", p->out.range,
+	                      "nochange", p->out.nochange, "summary", p->summary ? json_string(p->summary) : json_null(),
 	                      "summary_path", p->summary_path ? json_string(p->summary_path) : json_null(),
 	                      "worst", p->cmp.worst, "worst_cell", p->cmp.worst_cell ? json_string(p->cmp.worst_cell) : json_null(),
 	                      "ended", end);

@@ -42,6 +42,10 @@ int slurmrun_build(struct pipeline *p, size_t b, const struct source *src);
 int slurmrun_measure(struct pipeline *p);
 	/* --slurm: submit the shards left and the merge job, then wait for the merge and take its outcome
 	   into p (out, summary, summary_path); --no-wait: return once submitted; -1 with the error */
+int slurmrun_whole(struct pipeline *p);
+	/* --slurm for a kind that measures in its own way (bisect: steps one after the other): the whole run
+	   (build, measure, report, archive) as one exclusive job, `slurm-task run`, waited for; its outcome
+	   taken into p as a merge job's; -1 with the error */
 int slurmrun_shards(const struct pipeline *p);  /* the number of shards run.json records; 0: not split */
 int slurmrun_here(struct pipeline *p);          /* a run split into shards, continued here: each shard not complete, then the merge */
 int slurmrun_merge(struct pipeline *p);

@@ -12,8 +12,9 @@
 # fails every time is named with its log's last lines, attempt after attempt; a build job
 # that fails cancels the shards and is named; a run continued without --slurm finishes its
 # shards here; --no-wait and status; compare of two git revisions; bad input refused before
-# anything is submitted; and a real run of configs/quick.yaml (builds cached in
-# $GILBENCH_WORK) whose archive verifies.
+# anything is submitted; a real run of configs/quick.yaml (builds cached in $GILBENCH_WORK)
+# whose archive verifies; nightly --slurm over a fake history into a history database; and
+# bisect --slurm, the whole search as one job.
 load helpers
 
 setup_file() {
@@ -479,4 +480,66 @@ print(meta["shards"], len(meta["nodes"]))'
 	[ "$status" -eq 0 ]
 	[ "$output" = "3 3" ]
 	grep -q 'Avg lost' "$T/q/report.md"
+}
+
+@test "nightly --slurm: each night's builds and shards are Slurm jobs; the history records every trial, once" {
+	eval "$(sh "$ROOT/tests/lib/mkfakehistory.sh" "$T/h" 4 9)"
+	export GILBENCH_CACHE=$T/h/cache
+	run "$GILBENCH" nightly "$CFG" --backfill 1 --slurm --shards 2 --db "$T/h.sqlite" --out "$T/n"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(sqlite3 "$T/h.sqlite" 'SELECT count(*) FROM runs')" -eq 2 ]
+	# 28 trials a night (the fake history's config), each recorded once
+	[ "$(sqlite3 "$T/h.sqlite" 'SELECT count(*) FROM trials')" -eq $((2 * 28)) ]
+	for d in "$T"/n/2*/; do
+		[ -f "$d/shards/0/results.jsonl" ] && [ -f "$d/shards/1/results.jsonl" ]
+		ls "$d"/slurm/merge-*.log >/dev/null
+		# the merge job's nightly finish stamped the commit's place and the machine
+		python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["extra"]; assert e["commit"]["id"] and e["machine_id"], e' "$d/run.json"
+		[ -f "${d%/}.tar.gz" ]
+	done
+	[ -f "$T/n/index.html" ]
+	run "$GILBENCH" nightly "$CFG" --slurm --db "$T/h.sqlite" --out "$T/n"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nothing new"* ]]
+	# a nightly needs the night recorded before it goes on: no --no-wait
+	run "$GILBENCH" nightly "$CFG" --slurm --no-wait --db "$T/h.sqlite" --out "$T/n"
+	[ "$status" -eq 2 ]
+}
+
+@test "bisect --slurm: the whole search as one exclusive job, waited for; its answer and exit code as here" {
+	sh "$ROOT/tests/lib/mkfakebisect.sh" "$T/b"
+	export GILBENCH_CACHE=$T/bcache
+	cat >"$T/cfg/experiments/step.py" <<'PY'
+import json, os, time
+d = 0.040 if int(os.environ["FAKE_COMMIT"]) >= 11 else 0.020
+t = time.perf_counter()
+time.sleep(d)
+print(json.dumps({"seconds": time.perf_counter() - t}))
+PY
+	cat >"$T/cfg/b.yaml" <<EOF
+version: 1
+name: fakeslurm
+source:
+  git: {url: "file://$T/b", ref: main}
+builds:
+  - {name: gil, configure: []}
+run: {interference: 0, canary: 0}
+experiments:
+  - {name: step, script: experiments/step.py, trials: 3}
+EOF
+	run "$GILBENCH" bisect "$T/cfg/b.yaml" c0 c16 --experiment step --slurm --out "$T/run" --no-archive
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Slurm job "*" on one node of its own"* ]]
+	[[ "$output" == *"Commit $(git -C "$T/b" rev-parse c11 | cut -c1-12) is the first commit that behaves like BAD."* ]]
+	ls "$T"/run/slurm/run-*.log >/dev/null
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["outcome"] == "found" and d["first_bad"]["summary"] == "fake commit 11", d' "$T/run/bisect.json"
+	python3 -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o["exit"] == 0 and o["range"] is False, o' "$T/run/slurm/merge.json"
+	# --json prints bisect.json as a bisect here does
+	"$GILBENCH" bisect --resume "$T/run" --json --slurm >"$T/out.json" 2>"$T/err" || { cat "$T/err"; false; }
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["outcome"] == "found"' "$T/out.json"
+	# the Slurm options of a bisect: no shards, no --no-wait
+	run "$GILBENCH" bisect "$T/cfg/b.yaml" c0 c16 --experiment step --slurm --shards 2
+	[ "$status" -eq 2 ]
 }
