@@ -409,6 +409,9 @@ int histrun_stamp(struct pipeline *p)
 
 	if (p->cfg->source.kind != SRC_GIT || !commit)
 		return errorf("%s: a nightly measures one commit of a git source", p->run.dir);
+	/* the paths are set by the build stage; a Slurm merge job builds nothing */
+	if (!p->paths.work && paths_init(&p->paths, p->o.work) < 0)
+		return errwrap("nightly %s", p->run.dir);
 	if (!(mirror = gitsrc_mirror_path(p->cfg->source.url, &p->paths)) || gitsrc_commit(mirror, commit, &gc) < 0) {
 		free(mirror);
 		return errwrap("nightly %s", p->run.dir);
