@@ -513,61 +513,95 @@ static int check_outdir(const char *real, const char *out)
 	return rc;
 }
 
+/* rundir's real path when it is a run directory that may be archived; NULL with the error */
+static char *archivable(const char *rundir)
+{
+	char *real;
+
+	if (!isdir(rundir)) {
+		errorf(exists(rundir) ? "%s: not a folder" : "%s: no such run directory", rundir);
+		return NULL;
+	}
+	if (rundir_is(rundir) != 1) { /* never a folder of someone else's files */
+		errorf("%s is not a gilbench run directory (no %s); only run directories are archived", rundir, RUN_STATE);
+		return NULL;
+	}
+	if (!(real = realpath(rundir, NULL))) {
+		errorf("%s:", rundir);
+		return NULL;
+	}
+	if (!*(strrchr(real, '/') + 1)) {
+		errorf("%s: the root folder cannot be archived", rundir);
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
+/* the archive's temporary file beside DEST (o->fd, o->path = *tmp) and the spool of member
+ * data (*spool, already unlinked); -1 with the error */
+static int opentemps(const char *dest, char **tmp, struct outctx *o, int *spool)
+{
+	char *spoolpath;
+
+	*tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
+	unlink(*tmp); /* a leftover of a process with our pid; never opened, whatever it is */
+	o->fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (o->fd < 0)
+		return errorf("create %s:", *tmp);
+	o->path = *tmp;
+	o->h = mksha256();
+	spoolpath = xasprintf("%s.spool-%ld", dest, (long)getpid());
+	*spool = open(spoolpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*spool < 0) {
+		errorf("create %s:", spoolpath);
+		free(spoolpath);
+		return -1;
+	}
+	unlink(spoolpath);
+	free(spoolpath);
+	return 0;
+}
+
+/* the temporary file TMP on disk and closed (o->fd -1 after); -1 with the error */
+static int closeout(struct outctx *o, const char *tmp)
+{
+	int c;
+
+	if (fsync(o->fd) < 0)
+		return errorf("write %s:", tmp);
+	c = close(o->fd);
+	o->fd = -1;
+	if (c < 0)
+		return errorf("write %s:", tmp);
+	return 0;
+}
+
 int archive_run_info(const char *rundir, const char *out, struct archive_info *info)
 {
 	struct mlist l = {0};
 	struct outctx o = { .fd = -1 };
 	struct progress *p = NULL;
-	char *real = NULL, *root, *dest = NULL, *tmp = NULL, *spoolpath = NULL, *manifest = NULL;
+	char *real = NULL, *root, *dest = NULL, *tmp = NULL, *manifest = NULL;
 	char *mpath = NULL, *chunk = NULL, *label = NULL;
 	uint64_t bytes = 0, done = 0;
 	size_t mlen = 0;
 	time_t mtime;
-	int spool = -1, c, rc = -1;
+	int spool = -1, rc = -1;
 
 	if (info)
 		memset(info, 0, sizeof(*info));
-	if (!isdir(rundir)) {
-		errorf(exists(rundir) ? "%s: not a folder" : "%s: no such run directory", rundir);
+	if (!(real = archivable(rundir)))
 		goto cleanup;
-	}
-	if (rundir_is(rundir) != 1) { /* never a folder of someone else's files */
-		errorf("%s is not a gilbench run directory (no %s); only run directories are archived", rundir, RUN_STATE);
-		goto cleanup;
-	}
-	real = realpath(rundir, NULL);
-	if (!real) {
-		errorf("%s:", rundir);
-		goto cleanup;
-	}
 	root = strrchr(real, '/') + 1;
-	if (!*root) {
-		errorf("%s: the root folder cannot be archived", rundir);
-		goto cleanup;
-	}
 	dest = out ? xstrdup(out) : default_out(rundir, real);
 	if (mtime_epoch(&mtime) < 0 || check_outdir(real, dest) < 0 || canreplace(dest, false) < 0)
 		goto cleanup;
 	if (walk(real, NULL, &l, &bytes) < 0)
 		goto cleanup;
 	mlist_sort(&l);
-
-	tmp = xasprintf("%s.tmp-%ld", dest, (long)getpid());
-	unlink(tmp); /* a leftover of a process with our pid; never opened, whatever it is */
-	o.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (o.fd < 0) {
-		errorf("create %s:", tmp);
+	if (opentemps(dest, &tmp, &o, &spool) < 0)
 		goto cleanup;
-	}
-	o.path = tmp;
-	o.h = mksha256();
-	spoolpath = xasprintf("%s.spool-%ld", dest, (long)getpid());
-	spool = open(spoolpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (spool < 0) {
-		errorf("create %s:", spoolpath);
-		goto cleanup;
-	}
-	unlink(spoolpath);
 
 	chunk = xmalloc(CHUNK);
 	label = xasprintf("archiving %s", root);
@@ -580,16 +614,8 @@ int archive_run_info(const char *rundir, const char *out, struct archive_info *i
 		goto cleanup;
 	if (write_archive(&o, root, &l, manifest, mlen, spool, mtime, chunk, p, &done) < 0)
 		goto cleanup;
-	if (fsync(o.fd) < 0) {
-		errorf("write %s:", tmp);
+	if (closeout(&o, tmp) < 0)
 		goto cleanup;
-	}
-	c = close(o.fd);
-	o.fd = -1;
-	if (c < 0) {
-		errorf("write %s:", tmp);
-		goto cleanup;
-	}
 	mpath = pathjoin(real, RUN_MANIFEST);
 	if (writefile(mpath, manifest, mlen) < 0)
 		goto cleanup;
@@ -634,7 +660,6 @@ cleanup:
 	free(real);
 	free(dest);
 	free(tmp);
-	free(spoolpath);
 	free(manifest);
 	free(mpath);
 	free(chunk);
