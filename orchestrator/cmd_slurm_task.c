@@ -58,9 +58,21 @@ static int task_measure(const struct opts *o, struct pipeopts *po, struct pipeli
 	return cmd_end(p, rc, NULL);
 }
 
+/* the end of a job whose outcome the submitter takes (merge, run): merge.json, then the exit code */
+static int outcome(struct pipeline *p, int rc)
+{
+	int code = cmd_end(p, rc, NULL);
+
+	if (slurmrun_outcome(p, rc, code) < 0)
+		return cmd_fail();
+	if (rc == 0)
+		cmd_summary(p);
+	return code;
+}
+
 static int task_merge(const struct opts *o, struct pipeopts *po, struct pipeline *p)
 {
-	int rc, code;
+	int rc;
 
 	po->lock = RUNDIR_LOCK_WAIT;
 	if (pipeline_resume(p, po, o->args[1], NKINDS) < 0)
@@ -70,29 +82,16 @@ static int task_merge(const struct opts *o, struct pipeopts *po, struct pipeline
 		rc = pipeline_report(p);
 	if (rc == 0)
 		rc = pipeline_archive(p);
-	code = cmd_end(p, rc, NULL);
-	if (slurmrun_outcome(p, rc, code) < 0)
-		return cmd_fail();
-	if (rc == 0)
-		cmd_summary(p);
-	return code;
+	return outcome(p, rc);
 }
 
 /* a whole run in this one job (slurmrun_whole: a bisect): build, measure, report, archive */
 static int task_run(const struct opts *o, struct pipeopts *po, struct pipeline *p)
 {
-	int rc, code;
-
 	po->lock = RUNDIR_LOCK_WAIT; /* the submitter lets go once the job is recorded */
 	if (pipeline_resume(p, po, o->args[1], NKINDS) < 0)
 		return cmd_end(p, -1, NULL);
-	rc = pipeline_all(p);
-	code = cmd_end(p, rc, NULL);
-	if (slurmrun_outcome(p, rc, code) < 0)
-		return cmd_fail();
-	if (rc == 0)
-		cmd_summary(p);
-	return code;
+	return outcome(p, pipeline_all(p));
 }
 
 static int task_main(struct opts *o)

@@ -3,15 +3,15 @@
  * The pages are one document (doc.h) rendered twice: alerts.md holds its first part (the
  * alerts, the other changes, the series), index.html all of it with the plots and the
  * commits. A plot is a gnuplot script and data files in a temporary folder, run through
- * spawn.h (as the report does), with two panels: the medians of the experiment's measured
+ * gnuplot.h (as the report does), with two panels: the medians of the experiment's measured
  * series with their 95% intervals of the mean, and the no-GIL/GIL ratios; x is the night's
  * place in first-parent order, labelled with the commit's short id and date. */
 #include "histpage.h"
 #include "doc.h"
+#include "gnuplot.h"
 #include "log.h"
 #include "rundir.h"
 #include "report.h"
-#include "spawn.h"
 #include "util.h"
 
 #include <math.h>
@@ -252,36 +252,6 @@ static void series_section(struct page *pg)
 
 /* ---- plots ---- */
 
-static void gp_quote(struct buf *o, const char *s)
-{
-	bufadds(o, "'");
-	for (; *s; s++)
-		if (*s == '\'')
-			bufadds(o, "''");
-		else if (*s != '\n')
-			bufadd(o, s, 1);
-	bufadds(o, "'");
-}
-
-/* 1 drawn, 0 not (warned), -1 gnuplot is missing */
-static int gnuplot(const char *script)
-{
-	char *argv[] = { "gnuplot", (char *)script, NULL };
-	struct spawnopts o = { .argv = argv, .capture = true, .timeout = 120 };
-	struct spawnres res = { 0 };
-	int rc;
-
-	if (spawn(&o, &res) < 0) {
-		warn("gnuplot could not run (%s): writing the history page without plots", errmsg());
-		return -1;
-	}
-	rc = spawn_ok(&res);
-	if (!rc)
-		warn("gnuplot %s: %.300s", spawn_status(&res), res.err ? res.err : "");
-	spawn_free(&res);
-	return rc;
-}
-
 /* one data file per series: night, median, interval; 0 when it has no night, -1 on error */
 static int write_data(const char *path, const struct hdseries *s, size_t nn)
 {
@@ -429,7 +399,7 @@ static void draw(struct page *pg)
 
 	bufadds(&s, gp_head);
 	bufadd(&s, pg->gp.s, pg->gp.len);
-	if (pg->nplots && writefile(script, s.s, s.len) == 0 && gnuplot(script) == 1)
+	if (pg->nplots && writefile(script, s.s, s.len) == 0 && gnuplot_run(script, "the history page") == 1)
 		for (size_t i = 0; i < pg->nplots; i++) {
 			char *out = xasprintf("%s/%zu.svg", pg->tmp, i);
 			size_t len;

@@ -1,6 +1,6 @@
 /* report_plots.c: the report's plots, drawn with gnuplot: thread scaling (time per thread
  * count, one line per variant, with error bars) and bars per experiment. Each plot is a
- * gnuplot script and data files in a temporary folder, run through spawn.h; the SVGs land
+ * gnuplot script and data files in a temporary folder, run through gnuplot.h; the SVGs land
  * in RUN_DIR/plots/ and are inlined in the HTML. A missing gnuplot only warns. */
 #include "report_int.h"
 
@@ -11,48 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gnuplot.h"
 #include "pyperf.h"
 #include "rundir.h"
-#include "spawn.h"
 #include "util.h"
 
-static void gp_quote(struct buf *o, const char *s) /* a gnuplot single-quoted string */
-{
-	bufadds(o, "'");
-	for (; *s; s++) {
-		if (*s == '\'')
-			bufadds(o, "''");
-		else if (*s != '\n')
-			bufadd(o, s, 1);
-	}
-	bufadds(o, "'");
-}
-
 static const char gp_head[] = "set terminal svg size 720,420 dynamic noenhanced font 'sans,12' background rgb 'white'\n";
-
-/* run gnuplot on script; 1 when drawn, 0 when not (warned), -1 when gnuplot is missing */
-static int gnuplot(const char *script)
-{
-	char *argv[] = { "gnuplot", (char *)script, NULL };
-	struct spawnopts o = { .argv = argv, .capture = true, .timeout = 120 };
-	struct spawnres res = { 0 };
-	int rc;
-
-	if (spawn(&o, &res) < 0) {
-		warn("gnuplot could not run (%s): writing the report without plots", errmsg());
-		return -1;
-	}
-	if (spawn_ok(&res)) {
-		rc = 1;
-	} else {
-		char *l = lastline(res.err ? res.err : "", 300);
-		warn("gnuplot %s: %s", spawn_status(&res), l);
-		free(l);
-		rc = 0;
-	}
-	spawn_free(&res);
-	return rc;
-}
 
 static int plot_scaling(struct report *r, const char *tmp, size_t e, const size_t *pts, size_t npts,
                         const char *out)
@@ -124,7 +88,7 @@ static int plot_scaling(struct report *r, const char *tmp, size_t e, const size_
 		rc = -1;
 		goto cleanup;
 	}
-	rc = gnuplot(script);
+	rc = gnuplot_run(script, "the report");
 	rc = rc < 0 ? -2 : rc;
 cleanup:
 	buffree(&s);
@@ -177,7 +141,7 @@ static int plot_bars(struct report *r, const char *tmp, size_t e, const size_t *
 	if (writefile(dpath, d.s, d.len) < 0 || writefile(script, s.s, s.len) < 0)
 		rc = -1;
 	else
-		rc = gnuplot(script) < 0 ? -2 : 1;
+		rc = gnuplot_run(script, "the report") < 0 ? -2 : 1;
 	buffree(&s);
 	buffree(&d);
 	free(script);
