@@ -17,7 +17,14 @@
  * the marker is written last. Then the interpreter is probed (interp.h) and its GIL state
  * must match the configure flags. When ccache is in PATH (and GILBENCH_CCACHE is not 0),
  * CC becomes "ccache CC" with CCACHE_DIR=CACHE/ccache; ccache does not change the binary,
- * so it is not part of the key. */
+ * so it is not part of the key. configure keeps autoconf's cache of its tests' results in
+ * SLOT/configure-HASH.cache, HASH being the sha256 of the configure script: a neighbouring
+ * commit with the same configure (and, being in the same slot, the same flags, environment
+ * and compiler) skips the tests, which are most of a build's time once ccache has compiled
+ * the rest. The cache is chosen by a site file (CONFIG_SITE), so that the flags the
+ * interpreter records (CONFIG_ARGS) stay as given; a configure that fails with a cache is
+ * run again without it. Not when the build's environment sets CONFIG_SITE itself, or
+ * GILBENCH_CONFIGURE_CACHE is 0. */
 #include "build.h"
 #include "lock.h"
 #include "log.h"
@@ -586,6 +593,72 @@ static void readmarker(struct buildrec *r)
 	free(path);
 }
 
+/* the site file that gives configure its cache (see the top), written beside the slot's
+ * obj folder, into *site; *cache the cache's path. 0 without them (turned off, or CONFIG_SITE
+ * set by the user), -1 with the error */
+static int configure_cache(struct job *j, char **site, char **cache)
+{
+	const char *off = getenv("GILBENCH_CONFIGURE_CACHE");
+	char hex[HEXLEN], *script = pathjoin(j->srclink, "configure"), *slot = xstrdup(j->obj), *q;
+	struct buf b = {0};
+	int rc = -1;
+
+	*site = *cache = NULL;
+	if ((off && strcmp(off, "0") == 0) || buildvar(j->bc, "CONFIG_SITE")) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (sha256_file(script, hex) < 0)
+		goto cleanup;
+	*strrchr(slot, '/') = '\0'; /* WORK/slot/SLOT */
+	*cache = xasprintf("%s/configure-%.16s.cache", slot, hex);
+	*site = xasprintf("%s/configure-%.16s.site", slot, hex);
+	bufadds(&b, "# gilbench: autoconf's cache for this slot and configure script\ncache_file='");
+	for (q = *cache; *q; q++)
+		*q == '\'' ? bufadds(&b, "'\\''") : bufadd(&b, q, 1);
+	bufadds(&b, "'\n");
+	rc = writefile(*site, b.s, b.len);
+cleanup:
+	if (rc < 0) {
+		free(*site);
+		free(*cache);
+		*site = *cache = NULL;
+	}
+	free(b.s);
+	free(script);
+	free(slot);
+	return rc;
+}
+
+/* configure (again without its cache when it failed with one); 0 done, 1 failed (recorded) */
+static int configure(struct job *j, struct strlist *argv)
+{
+	char *site = NULL, *cache = NULL;
+	int rc;
+
+	if (configure_cache(j, &site, &cache) < 0) {
+		errwrap("build %s: configure's cache", j->bc->name);
+		setfail(j->r, "configure", xstrdup(errmsg()));
+		return 1;
+	}
+	if (site)
+		envset(&j->env, "CONFIG_SITE", site);
+	rc = runstep(j, STEP_CONFIGURE, argv);
+	if (rc && cache && exists(cache) && !spawn_interrupted) {
+		logmsg("build %s: configure failed with its cache %s: again without it", j->bc->name, cache);
+		unlink(cache);
+		if (rmtree(j->obj) == 0 && mkdirp(j->obj, 0755) == 0) {
+			free(j->r->failed_step);
+			free(j->r->error);
+			j->r->failed_step = j->r->error = NULL;
+			rc = runstep(j, STEP_CONFIGURE, argv);
+		}
+	}
+	free(site);
+	free(cache);
+	return rc;
+}
+
 /* configure, make, make install, rename into place, marker; -1 only for errors outside the build */
 static int dobuild(struct job *j)
 {
@@ -628,7 +701,7 @@ static int dobuild(struct job *j)
 	for (size_t i = 0; i < bc->configure.n; i++)
 		strlist_add(&argv, bc->configure.v[i]);
 	strlist_addown(&argv, xasprintf("--prefix=%s", j->r->prefix));
-	if (runstep(j, STEP_CONFIGURE, &argv))
+	if (configure(j, &argv))
 		goto done;
 	strlist_free(&argv);
 

@@ -122,6 +122,34 @@ configures() {
 	[ "$(ls -d "$GILBENCH_WORK"/prefix/*/ | wc -l)" -eq 1 ]
 }
 
+@test "build: configure keeps its cache per slot and configure script; a stale cache is dropped and configure run again" {
+	run "$GILBENCH" build "$T/c.yaml" --out "$T/run1" --only gil
+	[ "$status" -eq 0 ]
+	grep -q "creating cache $GILBENCH_WORK/slot/.*/configure-.*\.cache" "$T/run1/builds/gil/configure.log"
+	cache=$(ls "$GILBENCH_WORK"/slot/*/configure-*.cache)
+	grep -q ac_cv_fake_checked "$cache"
+	# the cache goes through a site file: the flags the interpreter records stay as given
+	! grep -q -- "--cache-file" "$T/run1/builds/gil/build.json"
+	# the next build in the slot (the same flags, another source or this one again) loads it
+	rm -rf "$GILBENCH_WORK"/prefix/*
+	run "$GILBENCH" build "$T/c.yaml" --out "$T/run2" --only gil
+	[ "$status" -eq 0 ]
+	grep -q "loading cache $cache" "$T/run2/builds/gil/configure.log"
+	# a cache configure refuses: dropped, configure again without it, the build succeeds
+	rm -rf "$GILBENCH_WORK"/prefix/*
+	FAKECPY_CACHE_FAIL=1 run "$GILBENCH" build "$T/c.yaml" --out "$T/run3" --only gil
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"configure failed with its cache $cache: again without it"* ]]
+	grep -q "creating cache $cache" "$T/run3/builds/gil/configure.log"
+	[ "$(configures)" -eq 4 ]
+	# off, or when the build's environment chooses its own site file
+	rm -rf "$GILBENCH_WORK"/prefix/*
+	GILBENCH_CONFIGURE_CACHE=0 run "$GILBENCH" build "$T/c.yaml" --out "$T/run4" --only gil
+	[ "$status" -eq 0 ]
+	! grep -q "cache" "$T/run4/builds/gil/configure.log"
+}
+
 @test "build: a failing PGO profile task names the test and the PROFILE_TASK fix" {
 	write_config "" 'FAKECPY_MAKE_FAIL: "1"'
 	run "$GILBENCH" build "$T/c.yaml" --out "$T/run"
