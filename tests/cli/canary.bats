@@ -177,7 +177,7 @@ PY
 	[[ "$output" == *"the canary waited for the CPU"* ]]
 }
 
-@test "canary throttled for part of a run: the slow samples are one block in its middle" {
+@test "canary throttled for part of a run: the slow samples are one long block in its middle (the machine's own hiccups aside)" {
 	needquota
 	sh "$QUOTA" max -- "$GILBENCH" canary --samples 5 --json >"$T/ref.json" 2>/dev/null
 	# enough samples for about 4 s unthrottled, whatever this machine's speed: throttled
@@ -205,11 +205,15 @@ assert len(slow) >= 60
 # a shared machine slows the odd sample on its own, and the odd throttled one escapes: a
 # sample counts as slow when most of it and its two neighbours are
 sm = [sum(slow[max(i - 1, 0):i + 2]) * 2 > len(slow[max(i - 1, 0):i + 2]) for i in range(len(slow))]
-blocks = [i for i in range(len(sm)) if sm[i] and (i == 0 or not sm[i - 1])]
-assert len(blocks) == 1, "the throttled stretch should show as one block of slow samples"
-first = blocks[0]
-n = sm[first:].index(False) if False in sm[first:] else len(sm) - first
+blocks = [(i, (sm[i:].index(False) if False in sm[i:] else len(sm) - i)) for i in range(len(sm))
+          if sm[i] and (i == 0 or not sm[i - 1])]
+assert blocks, "the throttled stretch should show as a block of slow samples"
+first, n = max(blocks, key=lambda b: b[1])
 assert n >= 5, "the throttled stretch should be several samples long"
 assert first > 2 and first + n < len(sm) - 3, "throttling should start and end inside the run"
+# outside it, the machine's own hiccups only: a few samples at most, in blocks far shorter
+others = [b for b in blocks if b[0] != first]
+assert sum(k for _, k in others) <= max(3, len(sm) // 20) and all(k * 3 <= n for _, k in others), \
+    "slow samples outside the throttled stretch: " + repr(others)
 PY
 }
