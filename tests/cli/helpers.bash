@@ -74,3 +74,29 @@ else:
     sys.exit("flipgz: no byte from %d on changes %s" % (off, path))
 PY
 }
+
+# slurm_up: the test cluster of tests/lib/slurm.sh for a file's tests (setup_file), started
+# unless it runs already; where Slurm cannot run here, SLURM_SKIP says why (tests skip)
+slurm_up() {
+	local out rc=0
+	export SLURM_CONF SLURM_STARTED_HERE SLURM_SKIP=
+	SLURM_CONF=$("$ROOT/tests/lib/slurm.sh" conf)
+	if "$ROOT/tests/lib/slurm.sh" status >/dev/null 2>&1; then
+		SLURM_STARTED_HERE=
+	else
+		SLURM_STARTED_HERE=1
+	fi
+	out=$("$ROOT/tests/lib/slurm.sh" start 2>&1) || rc=$?
+	if [ $rc -eq 77 ]; then
+		SLURM_SKIP=${out#slurm.sh: }
+		return 0
+	fi
+	[ $rc -eq 0 ] || { echo "$out" >&2; return 1; }
+}
+
+# slurm_down: stop the cluster when slurm_up started it (teardown_file)
+slurm_down() {
+	if [ -n "${SLURM_STARTED_HERE:-}" ] && [ -z "${SLURM_SKIP:-}" ]; then
+		"$ROOT/tests/lib/slurm.sh" stop
+	fi
+}

@@ -15,26 +15,11 @@
 load helpers
 
 setup_file() {
-	local out rc=0
-	export SLURM_CONF
-	SLURM_CONF=$("$ROOT/tests/lib/slurm.sh" conf)
-	if "$ROOT/tests/lib/slurm.sh" status >/dev/null 2>&1; then
-		export SLURM_STARTED_HERE=
-	else
-		export SLURM_STARTED_HERE=1
-	fi
-	out=$("$ROOT/tests/lib/slurm.sh" start 2>&1) || rc=$?
-	if [ $rc -eq 77 ]; then
-		export SLURM_SKIP=${out#slurm.sh: }
-		return 0
-	fi
-	[ $rc -eq 0 ] || { echo "$out" >&2; return 1; }
+	slurm_up || return 1
 }
 
 teardown_file() {
-	if [ -n "${SLURM_STARTED_HERE:-}" ] && [ -z "${SLURM_SKIP:-}" ]; then
-		"$ROOT/tests/lib/slurm.sh" stop
-	fi
+	slurm_down
 }
 
 setup() {
