@@ -376,6 +376,25 @@ static void pollonce(struct child *c, int wait_ms)
 	drain(&c->epipe[0], &c->eb, &c->r->errdropped);
 }
 
+/* a child that failed around an interrupt failed because of it: Ctrl-C and scancel signal the
+ * whole group or job, so the child may die of it before this process's own handler ran. A
+ * child killed by SIGINT, SIGTERM or SIGHUP (or a shell's 128+N for one) waits up to 100 ms
+ * for that signal here. */
+static void lateinterrupt(struct child *c)
+{
+	int st = c->status, sig = WIFSIGNALED(st) ? WTERMSIG(st) : WIFEXITED(st) && WEXITSTATUS(st) > 128 ? WEXITSTATUS(st) - 128 : 0;
+
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return;
+	if (!spawn_interrupted && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)) {
+		double until = now() + 0.1;
+		while (!spawn_interrupted && now() < until)
+			poll(NULL, 0, 10);
+	}
+	if (spawn_interrupted)
+		c->r->interrupted = true;
+}
+
 /* wait for the child's exit (c->status, its rusage in r->ru), reading its output, killing
  * it at the timeout or on an interrupt, calling o->tick */
 static int waitexit(struct child *c)
@@ -387,8 +406,10 @@ static int waitexit(struct child *c)
 		double t = now() - c->start;
 		pid_t w = wait4(c->pid, &c->status, WNOHANG, &c->r->ru);
 
-		if (w == c->pid)
+		if (w == c->pid) {
+			lateinterrupt(c);
 			return 0;
+		}
 		if (w < 0 && errno != EINTR)
 			return errorf("wait for %s:", o->argv[0]);
 		escalate(c, t);

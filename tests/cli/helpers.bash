@@ -13,6 +13,32 @@ common_setup() {
 	export GILBENCH_CACHE=$T/cache
 }
 
+# Polling that forks nothing, for tests that watch a measuring gilbench: a loop of wc and
+# sleep kept 0.4 cores busy, and on a 2-CPU VM a busy CPU 1 slows CPU 0 by up to 30%, enough
+# to be called a slow machine by the canary or to spoil a pinned trial.
+# countlines FILE: N = its number of lines (0 when it does not exist)
+countlines() {
+	N=0
+	[ -f "$1" ] && { mapfile -t _cl <"$1"; N=${#_cl[@]}; }
+	return 0
+}
+# nap SECONDS: a sleep without a process (`read -t` on a pipe that nobody writes)
+nap() {
+	[ -n "${_NAPFD:-}" ] || exec {_NAPFD}<> <(:)
+	read -r -t "$1" -u "$_NAPFD" _ || :
+}
+# await_lines FILE N [TRIES]: wait (20 ms naps, TRIES of them, default 3000) until FILE has N
+# lines; N is then its count
+await_lines() {
+	local want=$2 i
+	for ((i = 0; i < ${3:-3000}; i++)); do
+		countlines "$1"
+		[ "$N" -ge "$want" ] && return 0
+		nap 0.02
+	done
+	return 1
+}
+
 # The CPython 3.13.5 tarball, fetched once per machine into the shared download cache
 # (the same place gilbench itself uses), so tests that need real sources do not download
 # it again. Prints its path.

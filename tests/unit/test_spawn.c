@@ -13,7 +13,14 @@
  * spawn_interrupted), so that every wait can notice it and gilbench exits 130; a handler
  * installed with SA_RESTART would restart the read and block for ever. A forked child sends
  * the signal while the parent reads an empty pipe; alarm() turns a regression into a failed
- * test rather than a hung one. */
+ * test rather than a hung one.
+ *
+ * a_child_killed_just_before_the_interrupt: scancel and Ctrl-C signal a whole job or group,
+ * and the child may die of it before gilbench's own handler runs; spawn() counts that
+ * child's failure as the interrupt (res.interrupted: "interrupted at make", not "failed at
+ * make"), waiting a moment for the signal. Here the child ends itself with SIGTERM and
+ * leaves a process that sends gilbench its SIGTERM 30 ms later. A child that fails on its
+ * own, with nothing sent, is a plain failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -26,6 +33,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -60,6 +68,31 @@ static void sigterm_interrupts_a_blocked_read(void **state)
 	close(p[0]);
 	close(p[1]);
 	spawn_interrupted = 0;
+}
+
+static void a_child_killed_just_before_the_interrupt(void **state)
+{
+	char pid[32], *argv[] = { "sh", "-c", "(sleep 0.03; kill -TERM $0) & kill -TERM $$", pid, NULL };
+	char *fails[] = { "sh", "-c", "kill -TERM $$", NULL };
+	struct spawnopts o = { .argv = argv, .newgroup = true, .timeout = 60 };
+	struct spawnres r;
+
+	(void)state;
+	spawn_init();
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	assert_int_equal(spawn(&o, &r), 0);
+	assert_int_equal(r.sig, SIGTERM);
+	assert_true(r.interrupted);
+	assert_int_equal(spawn_interrupted, SIGTERM);
+	assert_string_equal(spawn_status(&r), "interrupted");
+	spawn_free(&r);
+	spawn_interrupted = 0;
+	o.argv = fails;
+	assert_int_equal(spawn(&o, &r), 0);
+	assert_int_equal(r.sig, SIGTERM);
+	assert_false(r.interrupted);
+	assert_int_equal(spawn_interrupted, 0);
+	spawn_free(&r);
 }
 
 static void capture_keeps_the_last_bytes(void **state)
@@ -133,6 +166,7 @@ int main(void)
 		cmocka_unit_test(cpulist_strict),
 		cmocka_unit_test(capture_keeps_the_last_bytes),
 		cmocka_unit_test(sigterm_interrupts_a_blocked_read),
+		cmocka_unit_test(a_child_killed_just_before_the_interrupt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
