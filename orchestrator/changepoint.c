@@ -26,6 +26,14 @@
  * first, then the windows of its neighbours are widened and judged again). The steps kept
  * are CONFIRMED when beyond the threshold, else SMALL.
  *
+ * Noisy: each window's noise is the median over its nights of the trials' CV. A step that
+ * would be CONFIRMED with one window's noise over `noisier` times the other's (and over it by
+ * threshold/2) is NOISY until W nights follow it: a few disturbed nights (a busy or throttled
+ * machine that the run's guards did not catch) make a level and a spread that no code change
+ * needs. When they pass, the quiet nights after them make a step back, which bounds the
+ * window, so such a block is never alerted; noise that lasts fills the window, and the step
+ * is then judged as any other.
+ *
  * Pending: the last K-1 nights cannot hold a confirmable step; the best split among them
  * (the largest standardized difference of mean y against the nights before) is judged the
  * same way and reported as PENDING when it would be confirmed.
@@ -87,6 +95,7 @@ void cp_defaults(struct cpopts *o)
 	o->resamples = CP_RESAMPLES;
 	o->seed = CP_SEED;
 	o->known_slack = CP_KNOWN_SLACK;
+	o->noisier = CP_NOISIER;
 }
 
 static int checkopts(const struct cpopts *o)
@@ -103,6 +112,8 @@ static int checkopts(const struct cpopts *o)
 		return errorf("changepoint: %zu permutations are under 99", o->permutations);
 	if (o->resamples < 100)
 		return errorf("changepoint: %zu resamples are under 100", o->resamples);
+	if (o->noisier != 0 && !(o->noisier > 1))
+		return errorf("changepoint: noisier %g is not above 1 (or 0: never)", o->noisier);
 	if (o->nknown && !o->known)
 		return errorf("changepoint: %zu known changes but no list", o->nknown);
 	return 0;
@@ -161,18 +172,19 @@ static double night_noise(const struct series *s)
 	return med / (gsl_cdf_ugaussian_Pinv(0.75) * M_SQRT2);
 }
 
-/* the median over nights with 2 trials or more of the trials' coefficient of variation */
-static double trial_cv(const struct series *s)
+/* the median over nights nt[0..m) with 2 trials or more of the trials' coefficient of
+ * variation; NAN when none has 2 */
+static double trial_cv(const struct night *nt, size_t m)
 {
 	double *cv, mean, r = NAN;
 	size_t j, k = 0;
 
-	cv = xmalloc(s->m * sizeof(*cv));
-	for (j = 0; j < s->m; j++) {
-		if (s->nt[j].n < 2)
+	cv = xmalloc((m + 1) * sizeof(*cv));
+	for (j = 0; j < m; j++) {
+		if (nt[j].n < 2)
 			continue;
-		mean = gsl_stats_mean(s->nt[j].x, 1, s->nt[j].n);
-		cv[k++] = gsl_stats_sd_m(s->nt[j].x, 1, s->nt[j].n, mean) / mean;
+		mean = gsl_stats_mean(nt[j].x, 1, nt[j].n);
+		cv[k++] = gsl_stats_sd_m(nt[j].x, 1, nt[j].n, mean) / mean;
 	}
 	if (k > 0) {
 		gsl_sort(cv, 1, k);
@@ -509,6 +521,12 @@ static void confirm_cuts(const struct series *s, struct cuts *c, const struct cp
 	}
 }
 
+/* a window's trial CV a is far above the other's, b: over o->noisier times, and by threshold/2 */
+static bool noisier(double a, double b, const struct cpopts *o)
+{
+	return o->noisier > 0 && isfinite(a) && isfinite(b) && a > o->noisier * b && a - b > o->threshold / 2;
+}
+
 static void fill(struct cpchange *ch, const struct series *s, size_t bf, size_t j, size_t at,
                  const struct cpverdict *v, double p, enum cpstatus status, double sigma,
                  const struct cpopts *o)
@@ -535,11 +553,16 @@ static void fill(struct cpchange *ch, const struct series *s, size_t bf, size_t 
 	ch->trials_before = trials_of(s->nt + bf, j - bf);
 	ch->trials_after = trials_of(s->nt + j, at - j);
 	ch->min_step = minstep_of(sigma, j - bf, at - j, s->m, o);
+	ch->cv_before = trial_cv(s->nt + bf, j - bf);
+	ch->cv_after = trial_cv(s->nt + j, at - j);
+	if (status == CP_CONFIRMED && at - j < o->window &&
+	    (noisier(ch->cv_after, ch->cv_before, o) || noisier(ch->cv_before, ch->cv_after, o)))
+		ch->status = CP_NOISY;
 	for (k = 0; k < o->nknown; k++)
 		if ((o->known[k] > ch->first_bad ? o->known[k] - ch->first_bad : ch->first_bad - o->known[k]) <=
 		    o->known_slack)
 			ch->known = true;
-	ch->alert = status == CP_CONFIRMED && ch->direction == CP_REGRESSION && !ch->known;
+	ch->alert = ch->status == CP_CONFIRMED && ch->direction == CP_REGRESSION && !ch->known;
 }
 
 /* a step among the last K-1 nights, after night prev (the last step, or 0): the split with the
@@ -628,7 +651,7 @@ int cp_detect(const struct cptrials *series, size_t n, const struct cpopts *o, s
 	series_load(&s, series, n);
 	r->nights = s.m;
 	r->noise = night_noise(&s);
-	r->trial_cv = trial_cv(&s);
+	r->trial_cv = trial_cv(s.nt, s.m);
 	r->min_step = series_minstep(&s, r->noise, o);
 	if (s.m >= 2 * o->min_after)
 		last = steps_of(&s, o, r, &cap);

@@ -16,7 +16,11 @@
  * A step is reported when its interval excludes 1; it is CONFIRMED when it also measures at
  * least the threshold and its interval clears 1 +- threshold/2 (steps are measured in log
  * space: "5%" means a ratio of 1.05 or 1/1.05), else SMALL. A step with fewer than min_after
- * nights at or after it is PENDING: never alerted until enough nights follow. */
+ * nights at or after it is PENDING: never alerted until enough nights follow. A step that
+ * would be CONFIRMED but whose nights on one side are far noisier than on the other (their
+ * trials' CV `noisier` times the other side's, and threshold/2 more) is NOISY while fewer
+ * than `window` nights follow it: a disturbed machine looks like that, a change of code
+ * rarely; should the noise last, the full window judges it as usual. */
 #ifndef GILBENCH_CHANGEPOINT_H
 #define GILBENCH_CHANGEPOINT_H
 
@@ -31,6 +35,7 @@
 #define CP_RESAMPLES 2000       /* bootstrap resamples of a confirmation */
 #define CP_SEED 20250601UL      /* fixed seed: the same series gives the same answer */
 #define CP_KNOWN_SLACK 2        /* a step this many commits from a known one is that one */
+#define CP_NOISIER 2.0          /* one window's trial CV this many times the other's: NOISY */
 
 struct cptrials {               /* one commit's raw trials */
 	const double *x;        /* may be NULL when n is 0 */
@@ -49,6 +54,7 @@ struct cpopts {
 	const size_t *known;    /* first-bad commit indices alerted before; may be NULL */
 	size_t nknown;
 	size_t known_slack;     /* a step within this many commits of a known one is that one */
+	double noisier;         /* the CV ratio that makes a step NOISY (> 1); 0: never */
 };
 
 enum cpdirection { CP_REGRESSION, CP_IMPROVEMENT };
@@ -56,6 +62,7 @@ enum cpstatus {
 	CP_CONFIRMED,           /* beyond the noise and the threshold */
 	CP_SMALL,               /* beyond the noise, under the threshold: reported, never alerted */
 	CP_PENDING,             /* fewer than min_after nights follow: not confirmable yet */
+	CP_NOISY,               /* would be confirmed, but one side is far noisier: held back */
 };
 
 struct cpverdict {              /* the comparison of two windows of raw trials */
@@ -81,6 +88,7 @@ struct cpchange {
 	size_t after_from, after_to;   /* commit indices [from, to) of the nights after */
 	size_t nights_before, nights_after, trials_before, trials_after;
 	double min_step;        /* the smallest step these windows find 80% of the time (share) */
+	double cv_before, cv_after; /* each window's median over nights of the trials' CV; NAN: no night of 2 */
 };
 
 struct cpresult {

@@ -3,23 +3,19 @@
  *
  * Takes N samples of the C canary (and, with --python, of the Python canary, the two
  * alternating), judges each workload's median against the reference kept in
- * CACHE/canary/MACHINE.json (canary.h) and prints one line per workload, as
+ * CACHE/canary/MACHINE.json (canarycheck.h, canary.h) and prints one line per workload, as
  * "canary: 24.1 ms (C), reference 23.8 ms, 1.3% slower: normal", with a second line of
  * detail (spread, the share of the time spent on the CPU, the cost of a sample). Unless
  * --no-update, the run is then recorded in the reference file; with no reference yet, that
  * sets it. A slow machine is a finding, not an error: the exit code is 0 unless something
  * could not be measured, read or written. */
-#include "canary.h"
+#include "canarycheck.h"
 #include "cmd.h"
 #include "log.h"
 #include "paths.h"
-#include "spawn.h"
-#include "stats.h"
 #include "util.h"
 
-#include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,26 +30,6 @@ struct canopts {
 	double threshold;
 };
 
-/* one workload's samples and what they say */
-struct series {
-	struct canary_sample *s;
-	size_t n;
-	double *walls;
-	double reference, after;  /* the reference before and after this run (NAN: none) */
-	size_t runs, runsafter;
-	struct canary_verdict v;
-	double oncpu, cost;       /* medians of cpu/wall and of the cost per sample */
-};
-
-static void series_free(struct series *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		canary_sample_free(&r->s[i]);
-	free(r->s);
-	free(r->walls);
-	memset(r, 0, sizeof(*r));
-}
-
 static void canopts(const struct opts *op, struct canopts *o)
 {
 	o->samples = opt_count(op, OPT_SAMPLES, DEFAULT_SAMPLES);
@@ -64,73 +40,9 @@ static void canopts(const struct opts *op, struct canopts *o)
 	o->threshold = opt_share(op, OPT_THRESHOLD, CANARY_THRESHOLD);
 }
 
-/* take the samples: C and Python alternating */
-static int sample_all(const struct canopts *o, struct series *c, struct series *py)
+static void printseries(const struct canarycheck *r, const struct canopts *o)
 {
-	struct progress *p = mkprogress("canary", PROGRESS_COUNT);
-	int rc = -1;
-
-	c->s = xcalloc((size_t)o->samples, sizeof(*c->s));
-	py->s = xcalloc((size_t)o->samples, sizeof(*py->s));
-	progress_total(p, (uint64_t)o->samples);
-	for (int i = 0; i < o->samples; i++) {
-		if (spawn_interrupted) {
-			errorf("canary: interrupted");
-			goto done;
-		}
-		if (canary_c(o->cpus, CANARY_REPS, &c->s[i]) < 0)
-			goto done;
-		c->n++;
-		if (o->python) {
-			if (canary_python(o->python, NULL, o->cpus, CANARY_REPS, &py->s[i]) < 0)
-				goto done;
-			py->n++;
-		}
-		progress_set(p, (uint64_t)i + 1);
-	}
-	rc = 0;
-done:
-	progress_done(p, rc == 0 ? "%d samples" : "failed", o->samples);
-	return rc;
-}
-
-/* the verdict and medians of r against the store's reference */
-static void judge(const struct canary_store *st, double threshold, struct series *r)
-{
-	double *oncpu = xcalloc(r->n, sizeof(double)), *cost = xcalloc(r->n, sizeof(double));
-	struct summary s;
-
-	r->walls = xcalloc(r->n, sizeof(double));
-	for (size_t i = 0; i < r->n; i++) {
-		r->walls[i] = r->s[i].wall;
-		oncpu[i] = r->s[i].cpu / r->s[i].wall;
-		cost[i] = r->s[i].cost;
-	}
-	r->reference = r->after = canary_store_reference(st, r->s[0].series, &r->runs);
-	r->runsafter = r->runs;
-	canary_judge(r->walls, r->n, r->reference, threshold, &r->v);
-	stats_summary(oncpu, r->n, &s);
-	r->oncpu = s.median;
-	stats_summary(cost, r->n, &s);
-	r->cost = s.median;
-	free(oncpu);
-	free(cost);
-}
-
-static const char *verdict(const struct series *r, double threshold)
-{
-	if (isnan(r->v.median_slowdown))
-		return "no reference";
-	if (r->v.slow_run)
-		return "slow";
-	if (r->v.median_slowdown < -threshold)
-		return "faster";
-	return "normal";
-}
-
-static void printseries(const struct series *r, const struct canopts *o)
-{
-	const char *vd = verdict(r, o->threshold);
+	const char *vd = canarycheck_verdict(r, o->threshold);
 	double d = r->v.median_slowdown;
 
 	printf("canary: %.1f ms (%s), ", r->v.median * 1e3, r->s[0].label);
@@ -158,31 +70,13 @@ static void printseries(const struct series *r, const struct canopts *o)
 		printf("  reference now %.1f ms (%zu run%s)\n", r->after * 1e3, r->runsafter, r->runsafter == 1 ? "" : "s");
 }
 
-static json_t *seriesjson(const struct series *r, double threshold)
-{
-	json_t *samples = json_array();
-	const struct canary_verdict *v = &r->v;
-
-	for (size_t i = 0; i < r->n; i++)
-		json_array_append_new(samples, canary_sample_json(&r->s[i]));
-	return json_pack("{s:s,s:s,s:f,s:o,s:o,s:o,s:o,s:I,s:I,s:b,s:s,s:f,s:f,s:o,s:I,s:o}", "series", r->s[0].series,
-	                 "label", r->s[0].label, "median", v->median, "cv", isnan(v->cv) ? json_null() : json_real(v->cv),
-	                 "reference", isnan(r->reference) ? json_null() : json_real(r->reference),
-	                 "slowdown", isnan(v->median_slowdown) ? json_null() : json_real(v->median_slowdown),
-	                 "slow_share", isnan(v->slow_share) ? json_null() : json_real(v->slow_share),
-	                 "slow", (json_int_t)v->nslow, "runs", (json_int_t)r->runs, "slow_run", v->slow_run,
-	                 "verdict", verdict(r, threshold), "oncpu", r->oncpu, "cost", r->cost,
-	                 "reference_after", isnan(r->after) ? json_null() : json_real(r->after),
-	                 "runs_after", (json_int_t)r->runsafter, "samples", samples);
-}
-
-static int printjson(const struct canary_store *st, struct series **all, size_t n, const struct canopts *o)
+static int printjson(const struct canary_store *st, struct canarycheck **all, size_t n, const struct canopts *o)
 {
 	json_t *root = canary_store_json(st), *arr = json_array();
 	char *text;
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, seriesjson(all[i], o->threshold));
+		json_array_append_new(arr, canarycheck_json(all[i], o->threshold));
 	json_object_del(root, "series");
 	json_object_set_new(root, "threshold", json_real(o->threshold));
 	json_object_set_new(root, "updated", json_boolean(o->update));
@@ -210,7 +104,7 @@ static int canary_main(struct opts *op)
 {
 	struct canopts o;
 	struct canary_store *st = NULL;
-	struct series c = {0}, py = {0}, *all[2] = { &c, &py };
+	struct canarycheck c = {0}, py = {0}, *all[2] = { &c, &py };
 	size_t nall = 1;
 	char *cache = NULL;
 	int rc;
@@ -219,16 +113,13 @@ static int canary_main(struct opts *op)
 		return rc;
 	canopts(op, &o);
 	rc = EXIT_FAIL;
-	if (paths_cache(&cache) < 0 || canary_store_open(cache, &st) < 0 || sample_all(&o, &c, &py) < 0)
+	if (paths_cache(&cache) < 0 || canary_store_open(cache, &st) < 0 || canarycheck_take(o.cpus, o.python, o.samples, &c, &py) < 0)
 		goto cleanup;
 	nall = o.python ? 2 : 1;
 	for (size_t i = 0; i < nall; i++) {
-		judge(st, o.threshold, all[i]);
-		if (!o.update)
-			continue;
-		if (canary_store_record(st, all[i]->s[0].series, all[i]->s[0].label, all[i]->walls, all[i]->n) < 0)
+		canarycheck_judge(st, o.threshold, all[i]);
+		if (o.update && canarycheck_record(st, all[i]) < 0)
 			goto cleanup;
-		all[i]->after = canary_store_reference(st, all[i]->s[0].series, &all[i]->runsafter);
 	}
 	if (o.json) {
 		if (printjson(st, all, nall, &o) < 0)
@@ -246,8 +137,8 @@ static int canary_main(struct opts *op)
 cleanup:
 	if (rc != EXIT_OK)
 		rc = cmd_fail();
-	series_free(&c);
-	series_free(&py);
+	canarycheck_free(&c);
+	canarycheck_free(&py);
 	delcanarystore(st);
 	free(cache);
 	return rc;

@@ -150,6 +150,8 @@ static const char *status_word(const struct hchange *h)
 		return "pending";
 	if (h->c.status == CP_SMALL)
 		return "under the threshold";
+	if (h->c.status == CP_NOISY)
+		return "noisy";
 	return "confirmed";
 }
 
@@ -166,12 +168,16 @@ static char *change_kind(const struct hchange *h)
 		                 h->c.nights_after == 1 ? "" : "s");
 	if (h->c.status == CP_SMALL)
 		return xasprintf("%s under the threshold", dir);
+	if (h->c.status == CP_NOISY)
+		return xasprintf("%s held back: the nights %s it are far noisier (trials' CV %.0f%% against %.0f%%)", dir,
+		                 h->c.cv_after > h->c.cv_before ? "after" : "before",
+		                 100 * fmax(h->c.cv_after, h->c.cv_before), 100 * fmin(h->c.cv_after, h->c.cv_before));
 	return xstrdup(dir);
 }
 
 static json_t *change_json(const struct hmachine *m, const struct hdseries *s, const struct hchange *h)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:b, s:o, s:I, s:I, s:I, s:I}", "machine", m->id,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:b, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "machine", m->id,
 	                 "series", s->key, "label", s->label, "direction",
 	                 h->c.direction == CP_REGRESSION ? "regression" : "improvement", "status", status_word(h),
 	                 "last_good", m->nights[h->c.last_good].commit, "ratio", h->c.ratio, "lo",
@@ -179,7 +185,9 @@ static json_t *change_json(const struct hmachine *m, const struct hdseries *s, c
 	                 isfinite(h->c.hi) ? json_real(h->c.hi) : json_null(), "machine_changed", h->machine_changed,
 	                 "alert", h->alert ? json_integer(h->alert) : json_null(), "nights_before",
 	                 (json_int_t)h->c.nights_before, "nights_after", (json_int_t)h->c.nights_after, "trials_before",
-	                 (json_int_t)h->c.trials_before, "trials_after", (json_int_t)h->c.trials_after);
+	                 (json_int_t)h->c.trials_before, "trials_after", (json_int_t)h->c.trials_after, "cv_before",
+	                 isfinite(h->c.cv_before) ? json_real(h->c.cv_before) : json_null(), "cv_after",
+	                 isfinite(h->c.cv_after) ? json_real(h->c.cv_after) : json_null());
 }
 
 static void changes_section(struct page *pg)

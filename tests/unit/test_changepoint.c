@@ -246,6 +246,98 @@ static void recovers(void **state)
 	free(h);
 }
 
+/* nights [from, to) drawn again with their trials at cv (their levels kept), seeded */
+static void renoise(struct hist *h, size_t from, size_t to, double cv, unsigned long seed)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	assert_non_null(r);
+	gsl_rng_set(r, seed);
+	for (size_t i = from; i < to && i < h->n; i++)
+		for (size_t j = 0; j < h->t[i].n; j++)
+			h->x[i * T + j] = (h->level[i] ? h->level[i] : 1) * (1 + cv * gsl_ran_gaussian(r, 1));
+	gsl_rng_free(r);
+}
+
+/* the scan's alpha that histdetect.c gives a series of m nights (K = 3): 4 / C(m, 3) within
+ * [CP_ALPHA, 0.2], so that a short history can find a step at all */
+static double short_alpha(size_t m)
+{
+	double a = 4 * 6.0 / ((double)m * (m - 1) * (m - 2));
+
+	return a < CP_ALPHA ? CP_ALPHA : a > 0.2 ? 0.2 : a;
+}
+
+/* the nightly_real.bats false alert: six quiet nights (trials' CV 3%), then three slow and
+ * noisy ones (x1.7, CV 25%: a disturbed machine), 5 trials a night, threshold 15%. Judged as
+ * usual the step would be an alert for some draws; it is NOISY and held back for every one.
+ * Quiet nights back at the old level later bound it: still no alert. Noise that lasts (ten
+ * nights after the step) is judged as usual and alerted, and a quiet step of the same size
+ * is confirmed at once: the rule holds back only steps whose sides differ in noise. */
+static void noisy_nights_held_back(void **state)
+{
+	struct hist *h = newhist();
+	struct cpopts o, plain;
+	struct cpresult r;
+	const struct cpchange *c;
+	unsigned long seed;
+	size_t usual = 0;
+
+	(void)state;
+	cp_defaults(&o);
+	o.threshold = 0.15;
+	plain = o;
+	plain.noisier = 0;
+	for (seed = 1; seed <= 20; seed++) {
+		memset(h->level, 0, sizeof(h->level));
+		steps(h, 6, 9, 1.7);
+		make_nights(h, 9, 5, 0.03, 0, seed);
+		renoise(h, 6, 9, 0.25, seed + 100);
+		o.alpha = plain.alpha = short_alpha(9);
+		detect(h, &plain, &r);
+		size_t alerted = alerts(&r);
+		cpresult_free(&r);
+		detect(h, &o, &r);
+		assert_int_equal(alerts(&r), 0);
+		if (alerted) { /* the same step, held back */
+			usual++;
+			c = only(&r, 6);
+			assert_int_equal(c->status, CP_NOISY);
+			assert_true(c->cv_after > 2 * c->cv_before && c->cv_after > 0.15 && c->cv_before < 0.05);
+		}
+		cpresult_free(&r);
+		/* five quiet nights back at the old level: the block is bounded, never alerted */
+		make_nights(h, 14, 5, 0.03, 0, seed);
+		renoise(h, 6, 9, 0.25, seed + 100);
+		o.alpha = short_alpha(14);
+		detect(h, &o, &r);
+		assert_int_equal(alerts(&r), 0);
+		cpresult_free(&r);
+	}
+	assert_true(usual >= 5); /* the scenario is real: judged as usual, it alerts */
+	/* noise that lasts: ten noisy nights after the step fill the window */
+	memset(h->level, 0, sizeof(h->level));
+	steps(h, 6, MAXN, 1.7);
+	make_nights(h, 16, 5, 0.03, 0, 7);
+	renoise(h, 6, 16, 0.25, 107);
+	o.alpha = short_alpha(16);
+	detect(h, &o, &r);
+	c = only(&r, 6);
+	assert_int_equal(c->status, CP_CONFIRMED);
+	assert_true(c->alert);
+	cpresult_free(&r);
+	/* the same step on quiet nights: confirmed with three nights after it */
+	make_nights(h, 9, 5, 0.03, 0, 7);
+	o.alpha = short_alpha(9);
+	detect(h, &o, &r);
+	c = only(&r, 6);
+	assert_int_equal(c->status, CP_CONFIRMED);
+	assert_true(c->alert);
+	assert_true(c->cv_before < 0.05 && c->cv_after < 0.05);
+	cpresult_free(&r);
+	free(h);
+}
+
 static void outlier_night(void **state)
 {
 	struct hist *h = newhist();
@@ -593,6 +685,10 @@ static void bad_options(void **state)
 	o.alpha = 0;
 	assert_int_equal(cp_detect(NULL, 0, &o, &r), -1);
 	cp_defaults(&o);
+	o.noisier = 1;
+	assert_int_equal(cp_detect(NULL, 0, &o, &r), -1);
+	assert_non_null(strstr(errmsg(), "noisier 1"));
+	cp_defaults(&o);
 	o.nknown = 1;
 	assert_int_equal(cp_detect(NULL, 0, &o, &r), -1);
 	assert_non_null(strstr(errmsg(), "known"));
@@ -605,6 +701,7 @@ int main(void)
 		cmocka_unit_test(step_found),
 		cmocka_unit_test(recovers),
 		cmocka_unit_test(outlier_night),
+		cmocka_unit_test(noisy_nights_held_back),
 		cmocka_unit_test(improvement),
 		cmocka_unit_test(pending_then_confirmed),
 		cmocka_unit_test(known_not_again),
