@@ -378,15 +378,19 @@ static void pollonce(struct child *c, int wait_ms)
 
 /* a child that failed around an interrupt failed because of it: Ctrl-C and scancel signal the
  * whole group or job, so the child may die of it before this process's own handler ran. A
- * child killed by SIGINT, SIGTERM or SIGHUP (or a shell's 128+N for one) waits up to 100 ms
- * for that signal here. */
+ * child killed by SIGINT, SIGTERM or SIGHUP (or a shell's 128+N for one) that gilbench did
+ * not kill itself (a timeout) waits up to 100 ms for that signal here. */
 static void lateinterrupt(struct child *c)
 {
-	int st = c->status, sig = WIFSIGNALED(st) ? WTERMSIG(st) : WIFEXITED(st) && WEXITSTATUS(st) > 128 ? WEXITSTATUS(st) - 128 : 0;
+	int st = c->status, sig = 0;
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return;
-	if (!spawn_interrupted && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)) {
+	if (WIFSIGNALED(st))
+		sig = WTERMSIG(st);
+	else if (WIFEXITED(st) && WEXITSTATUS(st) > 128)
+		sig = WEXITSTATUS(st) - 128;
+	if (!spawn_interrupted && !c->killstage && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)) {
 		double until = now() + 0.1;
 		while (!spawn_interrupted && now() < until)
 			poll(NULL, 0, 10);
