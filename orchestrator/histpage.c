@@ -8,6 +8,7 @@
  * place in first-parent order, labelled with the commit's short id and date. */
 #include "histpage.h"
 #include "doc.h"
+#include "fmt.h"
 #include "gnuplot.h"
 #include "log.h"
 #include "rundir.h"
@@ -134,8 +135,8 @@ static void alerts_section(struct page *pg)
 		                                     alert_status(d, a), "machine", a->machine, "series", a->series,
 		                                     "label", a->label, "last_good", a->last_good, "first_bad",
 		                                     a->first_bad, "ratio", a->ratio, "lo", a->lo, "hi", a->hi, "p",
-		                                     isfinite(a->p) ? json_real(a->p) : json_null(), "p_confirm",
-		                                     isfinite(a->p_confirm) ? json_real(a->p_confirm) : json_null(),
+		                                     fmt_jnum(a->p), "p_confirm",
+		                                     fmt_jnum(a->p_confirm),
 		                                     "evidence", ev ? ev : json_object(), "raised", a->raised, "acked",
 		                                     a->acked, "note", a->note));
 	}
@@ -181,13 +182,13 @@ static json_t *change_json(const struct hmachine *m, const struct hdseries *s, c
 	                 "series", s->key, "label", s->label, "direction",
 	                 h->c.direction == CP_REGRESSION ? "regression" : "improvement", "status", status_word(h),
 	                 "last_good", m->nights[h->c.last_good].commit, "ratio", h->c.ratio, "lo",
-	                 isfinite(h->c.lo) ? json_real(h->c.lo) : json_null(), "hi",
-	                 isfinite(h->c.hi) ? json_real(h->c.hi) : json_null(), "machine_changed", h->machine_changed,
+	                 fmt_jnum(h->c.lo), "hi",
+	                 fmt_jnum(h->c.hi), "machine_changed", h->machine_changed,
 	                 "alert", h->alert ? json_integer(h->alert) : json_null(), "nights_before",
 	                 (json_int_t)h->c.nights_before, "nights_after", (json_int_t)h->c.nights_after, "trials_before",
 	                 (json_int_t)h->c.trials_before, "trials_after", (json_int_t)h->c.trials_after, "cv_before",
-	                 isfinite(h->c.cv_before) ? json_real(h->c.cv_before) : json_null(), "cv_after",
-	                 isfinite(h->c.cv_after) ? json_real(h->c.cv_after) : json_null());
+	                 fmt_jnum(h->c.cv_before), "cv_after",
+	                 fmt_jnum(h->c.cv_after));
 }
 
 static void changes_section(struct page *pg)
@@ -248,11 +249,9 @@ static void series_section(struct page *pg)
 			                                     s->kind == HS_MEASURED ? "measured" : s->kind == HS_RATIO ? "ratio"
 			                                                                                           : "efficiency",
 			                                     "nights", (json_int_t)s->r.nights, "noise",
-			                                     isfinite(s->r.noise) ? json_real(s->r.noise) : json_null(),
-			                                     "trial_cv", isfinite(s->r.trial_cv) ? json_real(s->r.trial_cv)
-			                                                                        : json_null(),
-			                                     "min_step", isfinite(s->r.min_step) ? json_real(s->r.min_step)
-			                                                                         : json_null(),
+			                                     fmt_jnum(s->r.noise),
+			                                     "trial_cv", fmt_jnum(s->r.trial_cv),
+			                                     "min_step", fmt_jnum(s->r.min_step),
 			                                     "threshold", s->threshold, "lower_is_better", s->lower_is_better));
 		}
 	json_object_set_new(pg->js, "series", arr);
