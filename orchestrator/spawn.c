@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define LATE_INTERRUPT 0.1 /* seconds a failed child waits for gilbench's own interrupt (lateinterrupt) */
+
 extern char **environ;
 
 volatile sig_atomic_t spawn_interrupted;
@@ -376,22 +378,20 @@ static void pollonce(struct child *c, int wait_ms)
 	drain(&c->epipe[0], &c->eb, &c->r->errdropped);
 }
 
-/* a child that failed around an interrupt failed because of it: Ctrl-C and scancel signal the
- * whole group or job, so the child may die of it before this process's own handler ran. A
- * child killed by SIGINT, SIGTERM or SIGHUP (or a shell's 128+N for one) that gilbench did
- * not kill itself (a timeout) waits up to 100 ms for that signal here. */
+/* a child that failed around an interrupt failed because of it: Ctrl-C, scancel and a service
+ * manager signal a whole group, job or cgroup, so the child may die of it, or fail because a
+ * process under it did (make exits 2 when its recipe is killed), before this process's own
+ * handler ran. So a child that failed (any status but exit 0) and that gilbench did not kill
+ * itself (a timeout) waits up to LATE_INTERRUPT seconds for that signal here; a failure on its
+ * own costs that wait, once. */
 static void lateinterrupt(struct child *c)
 {
-	int st = c->status, sig = 0;
+	int st = c->status;
 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return;
-	if (WIFSIGNALED(st))
-		sig = WTERMSIG(st);
-	else if (WIFEXITED(st) && WEXITSTATUS(st) > 128)
-		sig = WEXITSTATUS(st) - 128;
-	if (!spawn_interrupted && !c->killstage && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)) {
-		double until = now() + 0.1;
+	if (!spawn_interrupted && !c->killstage) {
+		double until = now() + LATE_INTERRUPT;
 		while (!spawn_interrupted && now() < until)
 			poll(NULL, 0, 10);
 	}

@@ -32,7 +32,7 @@ struct spawnres {
 	int code;               /* exit code, when exited */
 	int sig;                /* signal that ended it, when not exited */
 	bool timedout;          /* killed at the timeout */
-	bool interrupted;       /* killed because gilbench got SIGINT or SIGTERM */
+	bool interrupted;       /* killed, or failed, because gilbench got SIGINT or SIGTERM (a failure just before the signal counts) */
 	double wall;            /* seconds from spawn to exit */
 	struct rusage ru;       /* from wait4: user and system time, peak RSS (KiB) */
 	char *out, *err;        /* captured output, NUL-terminated (it may hold NULs too: use the lengths), or NULL */

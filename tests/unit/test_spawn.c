@@ -19,8 +19,9 @@
  * and the child may die of it before gilbench's own handler runs; spawn() counts that
  * child's failure as the interrupt (res.interrupted: "interrupted at make", not "failed at
  * make"), waiting a moment for the signal. Here the child ends itself with SIGTERM and
- * leaves a process that sends gilbench its SIGTERM 30 ms later. A child that fails on its
- * own, with nothing sent, is a plain failure. */
+ * leaves a process that sends gilbench its SIGTERM 30 ms later; then, as make does when its
+ * recipe is killed, a child whose own child dies of SIGTERM and which exits 2. A child that
+ * fails on its own, with nothing sent, is a plain failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -73,6 +74,7 @@ static void sigterm_interrupts_a_blocked_read(void **state)
 static void a_child_killed_just_before_the_interrupt(void **state)
 {
 	char pid[32], *argv[] = { "sh", "-c", "(sleep 0.03; kill -TERM $0) & kill -TERM $$", pid, NULL };
+	char *make[] = { "sh", "-c", "(sleep 0.03; kill -TERM $0) & sh -c 'kill -TERM $$'; exit 2", pid, NULL };
 	char *fails[] = { "sh", "-c", "kill -TERM $$", NULL };
 	struct spawnopts o = { .argv = argv, .newgroup = true, .timeout = 60 };
 	struct spawnres r;
@@ -85,6 +87,14 @@ static void a_child_killed_just_before_the_interrupt(void **state)
 	assert_true(r.interrupted);
 	assert_int_equal(spawn_interrupted, SIGTERM);
 	assert_string_equal(spawn_status(&r), "interrupted");
+	spawn_free(&r);
+	spawn_interrupted = 0;
+	o.argv = make;
+	assert_int_equal(spawn(&o, &r), 0);
+	assert_true(r.exited);
+	assert_int_equal(r.code, 2);
+	assert_true(r.interrupted);
+	assert_int_equal(spawn_interrupted, SIGTERM);
 	spawn_free(&r);
 	spawn_interrupted = 0;
 	o.argv = fails;
