@@ -30,7 +30,22 @@ tally() { # tally SUITE FILE: count TAP lines of FILE into the totals, echo fail
 	f=$(grep -c '^not ok ' "$2" || true)
 	pass=$((pass + p - s)) fail=$((fail + f)) skip=$((skip + s))
 	echo "== $1: $((p - s)) passed, $f failed, $s skipped"
-	grep -A15 '^not ok ' "$2" | head -80
+	failures "$2"
+}
+
+failures() { # failures FILE: each failing test of FILE with the head and the tail of its output
+	# (the tail is where an assertion says what it found; CI shows the end of the log)
+	awk '
+	function flush() {
+		if (n == 0) return
+		for (i = 1; i <= n; i++)
+			if (i <= 4 || i > n - 40) print buf[i]
+			else if (i == 5) print "#   [" n - 44 " lines left out]"
+		n = 0
+	}
+	/^(ok|not ok) / { flush(); keep = /^not ok /; if (keep && ++shown > 12) keep = 0 }
+	keep { buf[++n] = $0 }
+	END { flush() }' "$1"
 }
 
 run_unit() { # run_unit SUITE DIR [WRAPPER...]

