@@ -28,11 +28,11 @@ static json_t *canaryjson(struct runner *R)
 	if (!(thr > 0))
 		return json_null();
 	canary_judge(R->csamples, R->ncsamples, R->canaryref, thr, &v);
-	return json_pack("{s:f, s:o, s:I, s:o, s:o, s:I, s:I, s:b, s:o, s:O}", "threshold", thr,
+	return json_pack("{s:f, s:o, s:I, s:o, s:o, s:I, s:I, s:b, s:b, s:o, s:O}", "threshold", thr,
 	                 "reference", fmt_jnum(R->canaryref), "reference_runs", (json_int_t)R->canaryruns,
 	                 "median", fmt_jnum(v.median), "slowdown", fmt_jnum(v.median_slowdown),
 	                 "slow_rounds", (json_int_t)R->sum->slow_rounds, "rounds", (json_int_t)R->rounds,
-	                 "slow_run", v.slow_run, "store", R->store ? json_string(canary_store_path(R->store)) : json_null(),
+	                 "slow_run", v.slow_run, "self_judged", R->selfjudged, "store", R->store ? json_string(canary_store_path(R->store)) : json_null(),
 	                 "python", R->pycanary);
 }
 

@@ -14,7 +14,9 @@
  *     follow the highest round recorded); a round runs every active variant once, the
  *     order rotated by one per round. Before a round the runner may wait for quiet
  *     (run.quiet); around it the C canary is timed, and the round is slow when both its
- *     samples are slower than the reference by more than run.canary. Its line goes to
+ *     samples are slower than the reference by more than run.canary (the reference is this
+ *     run's own median while 80% of the run's samples so far are slow against the stored
+ *     one: a slowness every round shares spoils no comparison). Its line goes to
  *     rounds.jsonl. The clean metrics of the round (ok, not contaminated, the round not
  *     slow) feed the decisions: after the planned rounds, another round is added while a
  *     cell has fewer clean trials than asked (up to run.repeats extra rounds), or, with
@@ -372,12 +374,34 @@ static double canary_now(struct runner *R)
 }
 
 /* the reference a round is judged by: the machine's stored one, else (a first run) this run's
- * own, once it has a few samples */
-static double canary_reference(const struct runner *R)
+ * own, once it has a few samples. A machine slower than its reference for the whole run (a
+ * busy neighbour core, a slower host) would have every round called slow and left out, though
+ * a slowness that every round shares spoils no comparison between builds measured interleaved:
+ * so while SELF_SHARE of this run's samples so far (at least five) are slow against the stored
+ * reference, rounds are judged against the run's own median, and only a round slower than the
+ * rest of the run is left out (a throttle over part of the run still is: its samples are the
+ * smaller share). The run is then a slow run, its absolute times marked as not this machine's
+ * usual speed. */
+#define SELF_SHARE 0.8
+static double canary_reference(struct runner *R)
 {
-	if (!isnan(R->canaryref))
+	struct canary_verdict v;
+	bool self;
+
+	if (R->ncsamples < 5)
 		return R->canaryref;
-	return R->ncsamples >= 5 ? canary_rule(R->csamples, R->ncsamples) : NAN;
+	if (isnan(R->canaryref))
+		return canary_rule(R->csamples, R->ncsamples);
+	canary_judge(R->csamples, R->ncsamples, R->canaryref, R->cfg->run.canary, &v);
+	self = v.slow_share >= SELF_SHARE;
+	if (self != R->selfjudged)
+		logmsg(self ? "%.0f%% of the canary's samples so far are slower than the machine's reference (median %+.0f%%): "
+		              "rounds are judged against this run's own canary, slower than the rest of the run is slow"
+		            : "%.0f%% of the canary's samples are slow now (median %+.0f%%): rounds are judged against the "
+		              "machine's reference again",
+		       100 * v.slow_share, 100 * v.median_slowdown);
+	R->selfjudged = self;
+	return self ? v.median : R->canaryref;
 }
 
 /* the Python canary on the baseline's interpreter at the start of a point */
@@ -468,8 +492,9 @@ static int watchround(struct runner *R, size_t p, int round, bool warm, double *
 	}
 	if (rec.slow) {
 		R->sum->slow_rounds++;
-		logmsg("%s%s%s round %d: the machine ran %.0f%% slower than its reference: the round is left out",
-		       e->name, *pt->label ? " " : "", pt->label, round, 100 * rec.slowdown);
+		logmsg("%s%s%s round %d: the machine ran %.0f%% slower than %s: the round is left out", e->name,
+		       *pt->label ? " " : "", pt->label, round, 100 * rec.slowdown,
+		       R->selfjudged ? "the rest of this run" : "its reference");
 	}
 	for (size_t k = 0; k < R->nactive; k++) {
 		struct cellstate *cs = cellstate(R, p, R->active[k]);

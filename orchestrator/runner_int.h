@@ -74,6 +74,8 @@ struct runner {
 	double *csamples;       /* this run's C canary samples (seconds) */
 	size_t ncsamples;
 	json_t *pycanary;       /* [{experiment, point, wall}] of the Python canary on the baseline */
+	bool selfjudged;        /* rounds are judged by this run's own canary: it has been slow against the
+	                           stored reference all along (see canary_reference in runner.c) */
 	size_t rounds;          /* rounds finished by this call */
 };
 

@@ -303,7 +303,7 @@ static double slowdown_of(json_t *meta)
 /* the canary of the slowest node, with every shard's rounds counted */
 static void mergecanary(json_t *m, json_t *const *metas, int n)
 {
-	static const char *const counts[] = { "slow_rounds", "rounds" };
+	static const char *const counts[] = { "slow_rounds", "rounds" }, *const flags[] = { "slow_run", "self_judged" };
 	int worst = 0;
 	json_t *c;
 
@@ -320,8 +320,9 @@ static void mergecanary(json_t *m, json_t *const *metas, int n)
 		json_t *o = json_object_get(metas[k], "canary");
 		sumints(c, o, counts, LEN(counts));
 		joinarray(c, o, "python");
-		if (json_is_true(json_object_get(o, "slow_run")))
-			json_object_set_new(c, "slow_run", json_true());
+		for (size_t f = 0; f < LEN(flags); f++) /* any node's */
+			if (json_is_true(json_object_get(o, flags[f])))
+				json_object_set_new(c, flags[f], json_true());
 	}
 	json_object_set_new(m, "canary", c);
 }

@@ -156,6 +156,33 @@ needquota() {
 	grep -q 'This run was on a slow machine' "$R/report.md"
 }
 
+@test "canary: a run slow from start to end is judged against its own canary once 80% of five samples are slow: its later rounds are kept" {
+	needquota
+	mkrun 0.05 0
+	# the interference guard off: under a quota the trial's tasks wait for the CPU, and the
+	# machine's own background then counts as other processes' share (the guard is tested above)
+	sed -i 's/trials: 3}/trials: 8}/; s/interference: 0.1/interference: 0/' "$R/config.yaml"
+	"$QUOTA" max -- "$GILBENCH" canary --cpus 0 --samples 15 >/dev/null
+	run "$QUOTA" 50 -- "$GILBENCH" measure "$R"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rounds are judged against this run's own canary"* ]]
+	[ "$(pyq 'meta["canary"]["slow_run"], meta["canary"]["self_judged"]')" = "(True, True)" ]
+	pyq '[(r["round"], r["slow"], round(r["slowdown"] or 0, 2)) for r in rounds]'
+	# the rounds judged on four samples or fewer (the first three: a sample before the first
+	# round, one after each) against the reference, slow; most of the later ones, against the
+	# run's own median, not (one slower than the rest of the run still may be)
+	[ "$(pyq 'all(r["slow"] for r in rounds[:3])')" = True ]
+	[ "$(pyq 'sum(not r["slow"] for r in rounds[3:]) >= len(rounds[3:]) - 2 >= 3')" = True ]
+	"$GILBENCH" report --no-plots "$R"
+	grep -q 'This run was on a slow machine' "$R/report.md"
+	grep -q "rounds were judged against this run's own canary" "$R/report.md"
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1] + "/results.json"))
+assert all(c["n"] >= 3 for c in r["cells"]), r["cells"]' "$R"
+}
+
 @test "canary: throttled for part of a run, the rounds inside the throttle are slow, the others not, and are repeated" {
 	needquota
 	# a 30% threshold: one sample each side of a round is noisier than a run's median (5% is
