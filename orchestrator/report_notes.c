@@ -412,8 +412,8 @@ static bool trust_canary(struct report *r, struct buf *b)
 		bufaddf(b, "Machine speed: the canary ran at %.1f ms against this machine's reference of %.1f ms (%+.0f%%). ",
 		        med * 1e3, ref * 1e3, 100 * (med / ref - 1));
 	if (json_is_true(json_object_get(c, "self_judged")))
-		bufadds(b, "Against the reference every round would have been slow, so rounds were judged against this "
-		           "run's own canary: a round is slow when it ran slower than the rest of the run. ");
+		bufadds(b, "At least 80% of the canary's samples were slow against the reference, so rounds were judged "
+		           "against this run's own canary: a round is slow when it ran slower than the rest of the run. ");
 	if (slow)
 		bufaddf(b, "In %lld of %lld rounds the machine was slow (the canary before and after the round more than "
 		           "%.0f%% slower): those rounds' trials are left out. ", (long long)slow, (long long)rounds,
