@@ -185,6 +185,12 @@ static int prepare_side(struct pipeline *p, size_t s)
 		ref = NULL; /* a tarball is its sha256 */
 	if (source_prepare(p->cfg, &p->paths, ref, &p->srcs[s]) < 0)
 		return *sd->name ? errwrap("side %s (%s)", sd->name, ref ? ref : p->cfg->source.ref) : -1;
+	if ((!sd->commit || strcmp(sd->commit, p->srcs[s].id) != 0) && !p->run.lk)
+		/* a Slurm build job: run.json is the submitter's, which records each side's commit
+		 * before it submits the side's builds (a second writer would lose its updates) */
+		return errorf("%s: run.json records %s%s for %s, not %s (the run directory is not locked: nothing is "
+		              "written)", p->run.dir, sd->commit ? "commit " : "no commit", sd->commit ? sd->commit : "",
+		              *sd->name ? sd->name : "the source", p->srcs[s].id);
 	if (!sd->commit || strcmp(sd->commit, p->srcs[s].id) != 0) {
 		free(sd->commit);
 		sd->commit = xstrdup(p->srcs[s].id);
@@ -245,6 +251,8 @@ int pipeline_build(struct pipeline *p)
 {
 	size_t n = kinds[p->run.kind].prebuilt;
 
+	if (p->o.only) /* one build: its side alone (checkopts: the build exists) */
+		return side_of(p, p->o.only) == (size_t)-1 ? 0 : pipeline_build_side(p, side_of(p, p->o.only));
 	for (size_t s = 0; s < p->run.nsides && (!n || s < n); s++)
 		if (pipeline_build_side(p, s) < 0)
 			return -1;

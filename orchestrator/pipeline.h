@@ -89,8 +89,9 @@ int pipeline_new(struct pipeline *p, const struct pipeopts *o, const char *confi
 int pipeline_resume(struct pipeline *p, const struct pipeopts *o, const char *dir, enum runkind want);
 	/* open DIR as the kind it records (want NKINDS: any; else a different kind is refused); -1 with the error */
 int pipeline_build(struct pipeline *p);   /* every side's source, then its builds (--slurm: those not installed as
-                                             Slurm jobs; a kind that adds sides as it goes: the first ones); failures
-                                             recorded in p->out */
+                                             Slurm jobs; a kind that adds sides as it goes: the first ones; --only:
+                                             that build's side alone); failures recorded in p->out; run.json is
+                                             written only when the run directory is locked */
 int pipeline_build_side(struct pipeline *p, size_t s); /* side s's source and builds alone; failures recorded in p->out */
 int pipeline_measure(struct pipeline *p); /* plan and run the trials (--slurm: as a job array whose merge job reports
                                              and archives, waited for; a run split into shards: the shards left, here),

@@ -432,6 +432,7 @@ EOF
 	fakerepo
 	run "$GILBENCH" compare "$T/cfg/g.yaml" base slow --out "$T/c" --slurm --shards 2 --fail-on-regression 10
 	echo "$output"
+	tail -n 15 "$T/c"/slurm/*.log
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"build nogil.B: not installed; Slurm job "* ]]
 	[[ "$output" == *"| slowable | n=1 | gil |"*"slower"* ]]
@@ -445,6 +446,38 @@ for r in rows:
 print(sorted((p, sorted({t for t, _ in v}), sorted({s for _, s in v})) for p, v in tasks.items()))'
 	echo "$output"
 	[ "$output" = "[('n=1', [0], ['A', 'B']), ('n=2', [1], ['A', 'B'])]" ]
+}
+
+@test "slurm-task build: a build job builds its own side and never writes run.json (the submitter records the other side's commit meanwhile)" {
+	fakerepo
+	run "$GILBENCH" compare "$T/cfg/g.yaml" base slow --out "$T/c" --no-archive --fail-on-regression 10
+	echo "$output"
+	[ "$status" -eq 5 ]
+	# as a build job of side A can find run.json when it starts: side B not resolved yet (a
+	# job that resolved and recorded it wrote its stale copy of run.json over the one where
+	# the submitter had recorded the shards meanwhile: every shard failed, "not split into
+	# shards", in a hogged ASan pass)
+	python3 - "$T/c/run.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["sides"][1]["commit"] = None
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+	rm -rf "$T/c/builds/gil.A" "$T/c/builds/gil.B"
+	cp "$T/c/run.json" "$T/before.json"
+	run "$GILBENCH" slurm-task build "$T/c" --only gil.A
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cmp "$T/c/run.json" "$T/before.json"
+	grep -q '"ok": true' "$T/c/builds/gil.A/build.json"
+	[ ! -e "$T/c/builds/gil.B" ]
+	# B's own build job, with B's commit missing (never so: it is recorded before B's builds are
+	# submitted), refuses rather than writes
+	run "$GILBENCH" slurm-task build "$T/c" --only gil.B
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$T/c: run.json records no commit for B, not "*"(the run directory is not locked: nothing is written)"* ]]
+	cmp "$T/c/run.json" "$T/before.json"
 }
 
 @test "slurm run: configs/quick.yaml on real CPython through Slurm (builds cached) completes and its archive verifies" {
